@@ -1,0 +1,19 @@
+{
+  "targets": [
+    {
+      "target_name": "fiberscope",
+      "sources": [
+        "native/baton.cc",
+        "native/binding.cc",
+        "native/cpu_affinity.cc",
+        "native/event_log.cc",
+        "native/fiber.cc",
+        "native/runtime.cc",
+        "native/thread_pool.cc"
+      ],
+      "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_cc!": ["-std=gnu++17", "-std=c++17"],
+      "defines": ["_GNU_SOURCE"]
+    }
+  ]
+}

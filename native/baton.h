@@ -1,0 +1,28 @@
+// A wake-up signal passed between exactly two threads: one waits, the other posts.
+// V8-free. Any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace fiberscope {
+
+class Baton {
+ public:
+  Baton() = default;
+  Baton(const Baton&) = delete;
+  Baton& operator=(const Baton&) = delete;
+
+  // Wakes the waiter, or lets its next Wait() return at once. Pays a futex wake only when the
+  // waiter is really asleep, never while it is still spinning.
+  void Post();
+
+  // Returns once Post() has been called. Spins `spin_iterations` times first, then sleeps.
+  void Wait(uint32_t spin_iterations);
+
+ private:
+  enum : uint32_t { kEmpty = 0, kPosted = 1, kSleeping = 2 };
+  std::atomic<uint32_t> state_{kEmpty};
+};
+
+}  // namespace fiberscope

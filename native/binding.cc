@@ -1,0 +1,278 @@
+// The JavaScript surface of the addon: the Fiber class (run, throwInto, reset, started, id) and
+// the functions the TypeScript runtime builds on. Arguments are checked here with node-fibers'
+// own messages; everything else lives in fiber.cc and runtime.cc.
+#include <node.h>
+#include <v8.h>
+
+#include <cmath>
+
+#include "fiber.h"
+#include "runtime.h"
+#include "thread_pool.h"
+
+namespace fiberscope {
+
+namespace {
+
+// JS stack of a fiber thread (as much as V8 gives the main thread by default) plus the headroom
+// fiber.cc leaves for native frames.
+constexpr size_t kFiberThreadStack = 984 * 1024 + 256 * 1024 + 64 * 1024;
+
+using v8::FunctionCallbackInfo;
+using v8::Local;
+using v8::Value;
+
+Runtime* RuntimeOf(const FunctionCallbackInfo<Value>& args) {
+  return static_cast<Runtime*>(args.Data().As<v8::External>()->Value());
+}
+
+Local<v8::String> Text(v8::Isolate* isolate, const char* text) {
+  return v8::String::NewFromUtf8(isolate, text).ToLocalChecked();
+}
+
+void ThrowError(v8::Isolate* isolate, const char* message) {
+  isolate->ThrowException(v8::Exception::Error(Text(isolate, message)));
+}
+
+void ThrowTypeError(v8::Isolate* isolate, const char* message) {
+  isolate->ThrowException(v8::Exception::TypeError(Text(isolate, message)));
+}
+
+void ThrowRangeError(v8::Isolate* isolate, const char* message) {
+  isolate->ThrowException(v8::Exception::RangeError(Text(isolate, message)));
+}
+
+void Return(const FunctionCallbackInfo<Value>& args, v8::MaybeLocal<Value> result) {
+  Local<Value> value;
+  if (result.ToLocal(&value)) args.GetReturnValue().Set(value);
+}
+
+void New(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  if (!args.IsConstructCall()) {
+    return ThrowTypeError(isolate, "Class constructor Fiber cannot be invoked without 'new'");
+  }
+  if (args.Length() < 1) return ThrowTypeError(isolate, "Fiber expects 1 argument");
+  if (!args[0]->IsFunction()) return ThrowTypeError(isolate, "Fiber expects a function");
+  new Fiber(RuntimeOf(args), args.This(), args[0].As<v8::Function>(),
+            isolate->GetCurrentContext());
+}
+
+void Run(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Fiber* fiber = Fiber::Unwrap(args.This());
+  if (fiber->state() == Fiber::State::kRunning) {
+    return ThrowError(isolate, "This Fiber is already running");
+  }
+  if (args.Length() > 1) return ThrowTypeError(isolate, "run() excepts 1 or no arguments");
+  Local<Value> value;
+  if (args.Length() == 1) value = args[0];
+  Return(args, fiber->Resume(value, Fiber::Delivery::kValue));
+}
+
+void ThrowInto(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Fiber* fiber = Fiber::Unwrap(args.This());
+  if (fiber->state() != Fiber::State::kSuspended) {
+    return ThrowError(isolate, "This Fiber is not yielding");
+  }
+  if (args.Length() > 1) return ThrowTypeError(isolate, "throwInto() expects 1 or no arguments");
+  Local<Value> value = args.Length() == 1 ? args[0] : v8::Undefined(isolate).As<Value>();
+  Return(args, fiber->Resume(value, Fiber::Delivery::kThrow));
+}
+
+void Reset(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Fiber* fiber = Fiber::Unwrap(args.This());
+  if (!fiber->started()) return;
+  if (fiber->state() != Fiber::State::kSuspended) {
+    return ThrowError(isolate, "This Fiber is not yielding");
+  }
+  if (args.Length() > 0) return ThrowTypeError(isolate, "reset() expects no arguments");
+  Return(args, fiber->Unwind());
+}
+
+void GetStarted(const FunctionCallbackInfo<Value>& args) {
+  args.GetReturnValue().Set(Fiber::Unwrap(args.This())->started());
+}
+
+void GetId(const FunctionCallbackInfo<Value>& args) {
+  args.GetReturnValue().Set(Fiber::Unwrap(args.This())->id);
+}
+
+void Yield(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Fiber* fiber = RuntimeOf(args)->current_fiber();
+  if (fiber == nullptr) return ThrowError(isolate, "yield() called with no fiber running");
+  if (args.Length() > 1) return ThrowTypeError(isolate, "yield() expects 1 or no arguments");
+  Local<Value> value = args.Length() == 1 ? args[0] : v8::Undefined(isolate).As<Value>();
+  Return(args, fiber->Yield(value));
+}
+
+void Current(const FunctionCallbackInfo<Value>& args) {
+  Fiber* fiber = RuntimeOf(args)->current_fiber();
+  if (fiber != nullptr) args.GetReturnValue().Set(fiber->handle(args.GetIsolate()));
+}
+
+void CurrentId(const FunctionCallbackInfo<Value>& args) {
+  args.GetReturnValue().Set(RuntimeOf(args)->current()->id);
+}
+
+bool ToCount(const FunctionCallbackInfo<Value>& args, const char* message, double* out) {
+  if (args.Length() < 1 || !args[0]->IsNumber()) {
+    ThrowTypeError(args.GetIsolate(), message);
+    return false;
+  }
+  double value = args[0].As<v8::Number>()->Value();
+  if (!(value >= 0) || std::floor(value) != value || value > 1e9) {
+    ThrowRangeError(args.GetIsolate(), message);
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+void GetPoolSize(const FunctionCallbackInfo<Value>& args) {
+  args.GetReturnValue().Set(static_cast<double>(ThreadPool::Shared().max_idle()));
+}
+
+void SetPoolSize(const FunctionCallbackInfo<Value>& args) {
+  double value;
+  if (!ToCount(args, "Fiber.poolSize must be a non-negative integer", &value)) return;
+  ThreadPool::Shared().set_max_idle(static_cast<size_t>(value));
+}
+
+void GetThreadStats(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Local<v8::Context> context = isolate->GetCurrentContext();
+  Local<v8::Object> stats = v8::Object::New(isolate);
+  ThreadPool& pool = ThreadPool::Shared();
+  auto set = [&](const char* key, double value) {
+    stats->Set(context, Text(isolate, key),
+               v8::Number::New(isolate, value))
+        .Check();
+  };
+  set("threadsCreated", static_cast<double>(pool.threads_created()));
+  set("idleThreads", static_cast<double>(pool.idle_count()));
+  set("liveFibers", static_cast<double>(RuntimeOf(args)->live_count()));
+  set("pinnedCpu", RuntimeOf(args)->affinity().cpu());
+  args.GetReturnValue().Set(stats);
+}
+
+void GetPinThreads(const FunctionCallbackInfo<Value>& args) {
+  args.GetReturnValue().Set(RuntimeOf(args)->pin_threads());
+}
+
+void SetPinThreads(const FunctionCallbackInfo<Value>& args) {
+  if (args.Length() < 1 || !args[0]->IsBoolean()) {
+    return ThrowTypeError(args.GetIsolate(), "pinThreads must be a boolean");
+  }
+  Runtime* runtime = RuntimeOf(args);
+  if (runtime->current() != &runtime->home()) {
+    return ThrowError(args.GetIsolate(), "pinThreads can only be changed outside of fibers");
+  }
+  runtime->set_pin_threads(args[0].As<v8::Boolean>()->Value());
+}
+
+void EnableEvents(const FunctionCallbackInfo<Value>& args) {
+  double capacity;
+  if (!ToCount(args, "capacity must be a positive integer", &capacity)) return;
+  if (capacity < 1) return ThrowRangeError(args.GetIsolate(), "capacity must be a positive integer");
+  RuntimeOf(args)->events().Enable(static_cast<size_t>(capacity));
+}
+
+void DisableEvents(const FunctionCallbackInfo<Value>& args) { RuntimeOf(args)->events().Disable(); }
+
+// drainEvents(Float64Array): fills it with (time_ns, type, fiber_id, other_id) quadruples; returns
+// how many events were written.
+void DrainEvents(const FunctionCallbackInfo<Value>& args) {
+  if (args.Length() < 1 || !args[0]->IsFloat64Array()) {
+    return ThrowTypeError(args.GetIsolate(), "drainEvents expects a Float64Array");
+  }
+  Local<v8::Float64Array> array = args[0].As<v8::Float64Array>();
+  auto* data = reinterpret_cast<double*>(static_cast<char*>(array->Buffer()->Data()) +
+                                         array->ByteOffset());
+  size_t count = RuntimeOf(args)->events().Drain(data, array->Length() / EventLog::kFieldsPerEvent);
+  args.GetReturnValue().Set(static_cast<double>(count));
+}
+
+void EventsDropped(const FunctionCallbackInfo<Value>& args) {
+  args.GetReturnValue().Set(static_cast<double>(RuntimeOf(args)->events().dropped()));
+}
+
+void SetOrphanErrorHandler(const FunctionCallbackInfo<Value>& args) {
+  if (args.Length() < 1 || !args[0]->IsFunction()) {
+    return ThrowTypeError(args.GetIsolate(), "expected a function");
+  }
+  RuntimeOf(args)->orphan_error_handler.Reset(args.GetIsolate(), args[0].As<v8::Function>());
+}
+
+Local<v8::FunctionTemplate> FiberTemplate(v8::Isolate* isolate, Runtime* runtime,
+                                          Local<v8::External> data) {
+  if (!runtime->fiber_template.IsEmpty()) return runtime->fiber_template.Get(isolate);
+  Local<v8::FunctionTemplate> tmpl = v8::FunctionTemplate::New(isolate, New, data);
+  tmpl->SetClassName(v8::String::NewFromUtf8Literal(isolate, "Fiber"));
+  tmpl->InstanceTemplate()->SetInternalFieldCount(1);
+  // Methods check their receiver: fiber.run.call({}) throws a TypeError instead of crashing.
+  Local<v8::Signature> signature = v8::Signature::New(isolate, tmpl);
+  Local<v8::ObjectTemplate> proto = tmpl->PrototypeTemplate();
+  auto method = [&](const char* name, v8::FunctionCallback callback, int length) {
+    proto->Set(isolate, name,
+               v8::FunctionTemplate::New(isolate, callback, data, signature, length,
+                                         v8::ConstructorBehavior::kThrow));
+  };
+  method("run", Run, 1);
+  method("throwInto", ThrowInto, 1);
+  method("reset", Reset, 0);
+  auto getter = [&](const char* name, v8::FunctionCallback callback) {
+    proto->SetAccessorProperty(
+        Text(isolate, name),
+        v8::FunctionTemplate::New(isolate, callback, data, signature, 0,
+                                  v8::ConstructorBehavior::kThrow));
+  };
+  getter("started", GetStarted);
+  getter("id", GetId);
+  runtime->fiber_template.Reset(isolate, tmpl);
+  return tmpl;
+}
+
+}  // namespace
+
+}  // namespace fiberscope
+
+NODE_MODULE_INIT(/* exports, module, context */) {
+  using fiberscope::Runtime;
+  v8::Isolate* isolate = context->GetIsolate();
+  if (!v8::Locker::IsLocked(isolate)) {
+    fiberscope::ThrowError(isolate, "fiberscope needs an isolate run under a v8::Locker");
+    return;
+  }
+  fiberscope::ThreadPool& pool = fiberscope::ThreadPool::Shared();
+  if (pool.stack_size() == 0) pool.set_stack_size(fiberscope::kFiberThreadStack);
+  Runtime* runtime = Runtime::For(isolate);
+  v8::Local<v8::External> data = v8::External::New(isolate, runtime);
+  v8::Local<v8::FunctionTemplate> tmpl = fiberscope::FiberTemplate(isolate, runtime, data);
+  auto set = [&](const char* name, v8::Local<v8::Value> value) {
+    exports->Set(context, fiberscope::Text(isolate, name), value).Check();
+  };
+  auto fn = [&](const char* name, v8::FunctionCallback callback) {
+    set(name, v8::FunctionTemplate::New(isolate, callback, data, v8::Local<v8::Signature>(), 0,
+                                        v8::ConstructorBehavior::kThrow)
+                  ->GetFunction(context)
+                  .ToLocalChecked());
+  };
+  set("Fiber", tmpl->GetFunction(context).ToLocalChecked());
+  fn("yield", fiberscope::Yield);
+  fn("current", fiberscope::Current);
+  fn("currentId", fiberscope::CurrentId);
+  fn("getPoolSize", fiberscope::GetPoolSize);
+  fn("setPoolSize", fiberscope::SetPoolSize);
+  fn("threadStats", fiberscope::GetThreadStats);
+  fn("getPinThreads", fiberscope::GetPinThreads);
+  fn("setPinThreads", fiberscope::SetPinThreads);
+  fn("enableEvents", fiberscope::EnableEvents);
+  fn("disableEvents", fiberscope::DisableEvents);
+  fn("drainEvents", fiberscope::DrainEvents);
+  fn("eventsDropped", fiberscope::EventsDropped);
+  fn("setOrphanErrorHandler", fiberscope::SetOrphanErrorHandler);
+}

@@ -1,0 +1,61 @@
+#include "cpu_affinity.h"
+
+#include <pthread.h>
+
+namespace fiberscope {
+
+namespace {
+// Which affinity setting (owner, generation) this thread last applied; skips repeated syscalls.
+thread_local const CpuAffinity* applied_owner = nullptr;
+thread_local int applied_generation = -1;
+}  // namespace
+
+CpuAffinity::CpuAffinity() {
+  if (pthread_getaffinity_np(pthread_self(), sizeof(original_mask_), &original_mask_) != 0) {
+    CPU_ZERO(&original_mask_);
+  }
+}
+
+bool CpuAffinity::PinHomeThread() {
+  if (pinned_) return true;
+  if (CPU_COUNT(&original_mask_) < 2) return false;
+  int cpu = sched_getcpu();
+  if (cpu < 0 || !CPU_ISSET(cpu, &original_mask_)) return false;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) != 0) return false;
+  cpu_ = cpu;
+  pinned_ = true;
+  ++generation_;
+  applied_owner = this;
+  applied_generation = generation_;
+  return true;
+}
+
+void CpuAffinity::Release() {
+  if (!pinned_) return;
+  pthread_setaffinity_np(pthread_self(), sizeof(original_mask_), &original_mask_);
+  pinned_ = false;
+  cpu_ = -1;
+  ++generation_;
+  applied_owner = this;
+  applied_generation = generation_;
+}
+
+void CpuAffinity::ApplyToCurrentThread() const {
+  if (applied_owner == this && applied_generation == generation_) return;
+  if (!pinned_ && applied_owner == nullptr) return;  // this thread was never pinned by anyone
+  if (pinned_) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu_, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+  } else {
+    pthread_setaffinity_np(pthread_self(), sizeof(original_mask_), &original_mask_);
+  }
+  applied_owner = this;
+  applied_generation = generation_;
+}
+
+}  // namespace fiberscope

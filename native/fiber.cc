@@ -1,0 +1,251 @@
+#include "fiber.h"
+
+#include <pthread.h>
+
+#include "handoff.h"
+
+namespace fiberscope {
+
+namespace {
+
+// Room left below the JavaScript stack limit for V8's own native frames (runtime functions,
+// regexp, the API callbacks) so that a deep recursion ends in a RangeError, not a segfault.
+constexpr size_t kNativeHeadroom = 256 * 1024;
+
+// The JavaScript stack limit for the calling fiber thread: V8 would otherwise derive it from
+// --stack-size and wherever the thread first took the lock, which says nothing about how big
+// this thread's stack really is.
+uintptr_t StackLimitForThisThread() {
+  thread_local uintptr_t limit = 0;
+  if (limit == 0) {
+    pthread_attr_t attr;
+    void* low = nullptr;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      pthread_attr_getstack(&attr, &low, &size);
+      pthread_attr_destroy(&attr);
+    }
+    limit = reinterpret_cast<uintptr_t>(low) + kNativeHeadroom;
+  }
+  return limit;
+}
+
+}  // namespace
+
+Fiber::Fiber(Runtime* runtime, v8::Local<v8::Object> handle, v8::Local<v8::Function> fn,
+             v8::Local<v8::Context> context)
+    : Strand(runtime->NextFiberId()),
+      runtime_(runtime),
+      isolate_(runtime->isolate()),
+      handle_(isolate_, handle),
+      fn_(isolate_, fn),
+      context_(isolate_, context) {
+  handle->SetAlignedPointerInInternalField(0, this);
+  runtime_->Remember(this);
+  handle_.SetWeak(this, OnWeak, v8::WeakCallbackType::kParameter);
+  // A new fiber starts in the async context it was created in (AsyncLocalStorage on Node 24).
+  runtime_->SaveAsyncContext(this);
+  runtime_->events().Record(EventType::kCreated, id, runtime_->current()->id);
+}
+
+Fiber::~Fiber() { runtime_->Forget(this); }
+
+Fiber* Fiber::Unwrap(v8::Local<v8::Object> handle) {
+  return static_cast<Fiber*>(handle->GetAlignedPointerFromInternalField(0));
+}
+
+v8::Local<v8::Value> Fiber::handle(v8::Isolate* isolate) const {
+  if (handle_.IsEmpty()) return v8::Undefined(isolate);
+  return handle_.Get(isolate);
+}
+
+void Fiber::OnWeak(const v8::WeakCallbackInfo<Fiber>& info) {
+  Fiber* fiber = info.GetParameter();
+  fiber->handle_.Reset();
+  if (fiber->state_ == State::kSuspended) {
+    // Its thread still holds JavaScript frames: unwind them later, outside the GC.
+    fiber->orphaned_ = true;
+    fiber->runtime_->AddOrphan(fiber);
+    return;
+  }
+  info.SetSecondPassCallback(OnWeakSecondPass);
+}
+
+void Fiber::OnWeakSecondPass(const v8::WeakCallbackInfo<Fiber>& info) {
+  delete info.GetParameter();
+}
+
+v8::MaybeLocal<v8::Value> Fiber::Resume(v8::Local<v8::Value> value, Delivery delivery) {
+  ThreadPool::Worker* worker = nullptr;
+  if (state_ == State::kIdle) {
+    std::string error;
+    worker = ThreadPool::Shared().Acquire(&error);
+    if (worker == nullptr) {
+      isolate_->ThrowException(v8::Exception::Error(
+          v8::String::NewFromUtf8(isolate_, error.c_str()).ToLocalChecked()));
+      return {};
+    }
+    runtime_->Track(this);
+    runtime_->ChargeThreadCost();
+    terminated_ = false;
+  }
+  // An empty value means run() with no argument: the fiber function is called with none.
+  transfer_.Reset(isolate_, value);
+  transfer_is_exception_ = delivery == Delivery::kThrow;
+  transfer_has_value_ = !value.IsEmpty();
+  SwitchIn(worker);
+  if (state_ == State::kIdle) runtime_->ReleaseThreadCost();
+  if (terminated_) {
+    transfer_.Reset();
+    transfer_has_value_ = false;
+    transfer_is_exception_ = false;
+    isolate_->TerminateExecution();
+    return {};
+  }
+  return TakeTransfer();
+}
+
+void Fiber::SwitchIn(ThreadPool::Worker* worker) {
+  runtime_->BeforeFirstSwitch();
+  Strand* from = runtime_->current();
+  resumer_ = from;
+  state_ = State::kRunning;
+  if (!handle_.IsEmpty()) handle_.ClearWeak();
+  runtime_->SaveAsyncContext(from);
+  runtime_->set_current(this, this);
+  runtime_->events().Record(EventType::kRun, id, from->id);
+  if (worker != nullptr) {
+    HandOff(isolate_, [worker, this] { worker->Start(ThreadMain, this); }, from->baton,
+            runtime_->spin());
+  } else {
+    HandOff(isolate_, [this] { baton.Post(); }, from->baton, runtime_->spin());
+  }
+  // The fiber yielded or finished; it made `from` current again.
+  runtime_->RestoreAsyncContext(from);
+}
+
+v8::MaybeLocal<v8::Value> Fiber::TakeTransfer() {
+  v8::Local<v8::Value> value =
+      transfer_.IsEmpty() ? v8::Undefined(isolate_).As<v8::Value>() : transfer_.Get(isolate_);
+  transfer_.Reset();
+  transfer_has_value_ = false;
+  if (transfer_is_exception_) {
+    transfer_is_exception_ = false;
+    isolate_->ThrowException(value);
+    return {};
+  }
+  return value;
+}
+
+v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
+  if (ending_ == Ending::kZombie) {
+    isolate_->ThrowException(zombie_error_.Get(isolate_));
+    return {};
+  }
+  transfer_.Reset(isolate_, value);
+  transfer_is_exception_ = false;
+  transfer_has_value_ = true;
+  Strand* back = resumer_;
+  state_ = State::kSuspended;
+  runtime_->SaveAsyncContext(this);
+  runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
+  runtime_->events().Record(EventType::kYield, id, back->id);
+  if (!handle_.IsEmpty()) handle_.SetWeak(this, OnWeak, v8::WeakCallbackType::kParameter);
+  HandOff(isolate_, [back] { back->baton.Post(); }, baton, runtime_->spin());
+  // Someone's Resume() made this fiber current and filled transfer_.
+  runtime_->affinity().ApplyToCurrentThread();
+  runtime_->RestoreAsyncContext(this);
+  if (ending_ == Ending::kTerminate) {
+    transfer_.Reset();
+    transfer_has_value_ = false;
+    isolate_->TerminateExecution();
+    return {};
+  }
+  return TakeTransfer();
+}
+
+v8::MaybeLocal<v8::Value> Fiber::Unwind() {
+  ending_ = Ending::kZombie;
+  v8::Local<v8::Value> zombie_error = v8::Exception::Error(
+      v8::String::NewFromUtf8Literal(isolate_, "This Fiber is a zombie"));
+  zombie_error_.Reset(isolate_, zombie_error);
+  v8::TryCatch try_catch(isolate_);
+  v8::MaybeLocal<v8::Value> result = Resume(zombie_error, Delivery::kThrow);
+  ending_ = Ending::kNone;
+  zombie_error_.Reset();
+  if (result.IsEmpty()) {
+    v8::Local<v8::Value> exception = try_catch.Exception();
+    if (exception->StrictEquals(zombie_error)) return v8::Undefined(isolate_);
+    try_catch.ReThrow();
+    return {};
+  }
+  return result;
+}
+
+void Fiber::Terminate() {
+  ending_ = Ending::kTerminate;
+  transfer_.Reset();
+  transfer_is_exception_ = false;
+  SwitchIn(nullptr);
+  if (state_ == State::kIdle) runtime_->ReleaseThreadCost();
+  transfer_.Reset();
+  ending_ = Ending::kNone;
+}
+
+void Fiber::ThreadMain(void* fiber) { static_cast<Fiber*>(fiber)->RunOnThisThread(); }
+
+void Fiber::RunOnThisThread() {
+  runtime_->affinity().ApplyToCurrentThread();
+  Strand* back;
+  {
+    v8::Locker locker(isolate_);
+    v8::Isolate::Scope isolate_scope(isolate_);
+    isolate_->SetStackLimit(StackLimitForThisThread());
+    v8::HandleScope handle_scope(isolate_);
+    v8::Local<v8::Context> context = context_.Get(isolate_);
+    v8::Context::Scope context_scope(context);
+    runtime_->RestoreAsyncContext(this);
+
+    bool has_argument = transfer_has_value_ && !transfer_.IsEmpty();
+    v8::Local<v8::Value> argument;
+    if (has_argument) argument = transfer_.Get(isolate_);
+    transfer_.Reset();
+    transfer_has_value_ = false;
+
+    v8::TryCatch try_catch(isolate_);
+    v8::MaybeLocal<v8::Value> result = fn_.Get(isolate_)->Call(
+        context, context->Global(), has_argument ? 1 : 0, has_argument ? &argument : nullptr);
+
+    EventType ending = EventType::kFinish;
+    v8::Local<v8::Value> value;
+    if (result.ToLocal(&value)) {
+      transfer_.Reset(isolate_, value);
+      transfer_is_exception_ = false;
+    } else if (try_catch.HasTerminated()) {
+      // Ended by TerminateExecution: either Terminate() above, or a worker being stopped, in which
+      // case whoever ran this fiber goes on terminating.
+      isolate_->CancelTerminateExecution();
+      terminated_ = ending_ != Ending::kTerminate;
+      transfer_.Reset();
+      transfer_is_exception_ = false;
+      ending = EventType::kThrow;
+    } else {
+      transfer_.Reset(isolate_, try_catch.Exception());
+      transfer_is_exception_ = true;
+      ending = EventType::kThrow;
+    }
+    transfer_has_value_ = true;
+    back = resumer_;
+    state_ = State::kIdle;
+    runtime_->Untrack(this);
+    runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
+    runtime_->events().Record(ending, id, back->id);
+    if (!handle_.IsEmpty()) handle_.SetWeak(this, OnWeak, v8::WeakCallbackType::kParameter);
+  }
+  // Done with V8 (the Locker above is gone): park this thread, then hand the isolate back.
+  // Nothing below may touch `this`: once `back` runs, the fiber may be collected.
+  ThreadPool::RecycleCurrentThread();
+  back->baton.Post();
+}
+
+}  // namespace fiberscope

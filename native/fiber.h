@@ -1,0 +1,73 @@
+// The fiber executor: runs a JavaScript function on a thread of its own that takes turns with the
+// isolate's other threads. The only place that switches the isolate between threads.
+// Caller holds the isolate for every method.
+#pragma once
+
+#include <v8.h>
+
+#include "runtime.h"
+#include "thread_pool.h"
+
+namespace fiberscope {
+
+class Fiber : public Strand {
+ public:
+  enum class State : uint8_t { kIdle, kRunning, kSuspended };
+  enum class Delivery : uint8_t { kValue, kThrow };
+
+  // Wraps `handle` (a new instance of the Fiber template); the object owns this Fiber.
+  Fiber(Runtime* runtime, v8::Local<v8::Object> handle, v8::Local<v8::Function> fn,
+        v8::Local<v8::Context> context);
+  ~Fiber();
+
+  static Fiber* Unwrap(v8::Local<v8::Object> handle);
+
+  State state() const { return state_; }
+  bool started() const { return state_ != State::kIdle; }
+  // The object was collected while the fiber was suspended (see Runtime::AddOrphan).
+  bool orphaned() const { return orphaned_; }
+  v8::Local<v8::Value> handle(v8::Isolate* isolate) const;
+
+  // Caller is the current strand; the fiber is idle (start) or suspended (resume). Returns what
+  // the fiber yields or returns; empty with an exception scheduled if it throws.
+  v8::MaybeLocal<v8::Value> Resume(v8::Local<v8::Value> value, Delivery delivery);
+
+  // Caller is this fiber: gives the isolate back to whoever ran it; returns what run() passes in.
+  v8::MaybeLocal<v8::Value> Yield(v8::Local<v8::Value> value);
+
+  // Fiber is suspended: throws a zombie error into it (and again at every later yield) until its
+  // function ends. Returns the function's result as reset() reports it.
+  v8::MaybeLocal<v8::Value> Unwind();
+
+  // Fiber is suspended and its environment is going away: ends its stack without running any
+  // more JavaScript (V8 termination), so that its thread can exit.
+  void Terminate();
+
+ private:
+  enum class Ending : uint8_t { kNone, kZombie, kTerminate };
+
+  static void ThreadMain(void* fiber);
+  static void OnWeak(const v8::WeakCallbackInfo<Fiber>& info);
+  static void OnWeakSecondPass(const v8::WeakCallbackInfo<Fiber>& info);
+  void RunOnThisThread();
+  void SwitchIn(ThreadPool::Worker* worker);
+  v8::MaybeLocal<v8::Value> TakeTransfer();
+
+  Runtime* runtime_;
+  v8::Isolate* isolate_;
+  v8::Global<v8::Object> handle_;
+  v8::Global<v8::Function> fn_;
+  v8::Global<v8::Context> context_;
+  // What crosses a switch: a run() argument, a yield() value, a return value, or an exception.
+  v8::Global<v8::Value> transfer_;
+  v8::Global<v8::Value> zombie_error_;
+  Strand* resumer_ = nullptr;
+  State state_ = State::kIdle;
+  Ending ending_ = Ending::kNone;
+  bool transfer_is_exception_ = false;
+  bool transfer_has_value_ = false;
+  bool terminated_ = false;
+  bool orphaned_ = false;
+};
+
+}  // namespace fiberscope

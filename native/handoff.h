@@ -1,0 +1,31 @@
+// The V8 lock protocol of a switch between two threads that share one isolate.
+//
+// Exactly one thread holds the isolate (v8::Locker) at a time. The thread giving it up:
+//   1. leaves the isolate (Isolate::Exit): V8 keeps one entry stack per isolate, not per thread,
+//      and fibers do not switch in LIFO order, so every holder keeps exactly its own entry on top;
+//   2. releases the lock (v8::Unlocker archives this thread's V8 state);
+//   3. wakes the next thread, which is blocked on its baton (or is a new worker);
+//   4. sleeps on its own baton until some thread hands the isolate back;
+//   5. retakes the lock (the Unlocker's destructor restores the archived state) and re-enters.
+// Waking only after the unlock means the woken thread never blocks on V8's mutex.
+#pragma once
+
+#include <v8.h>
+
+#include "baton.h"
+
+namespace fiberscope {
+
+// Caller holds the isolate and has entered it once on this thread.
+template <typename WakeNext>
+void HandOff(v8::Isolate* isolate, WakeNext wake_next, Baton& own_turn, uint32_t spin) {
+  isolate->Exit();
+  {
+    v8::Unlocker unlocker(isolate);
+    wake_next();
+    own_turn.Wait(spin);
+  }
+  isolate->Enter();
+}
+
+}  // namespace fiberscope

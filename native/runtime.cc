@@ -1,0 +1,169 @@
+#include "runtime.h"
+
+#include <node.h>
+
+#include <mutex>
+#include <unordered_map>
+
+#include "fiber.h"
+
+namespace fiberscope {
+
+namespace {
+
+// Spins before sleeping when the isolate's threads may sit on different CPUs. When they share
+// one CPU (pinned), spinning only delays the thread that would post.
+constexpr uint32_t kSpinWhenUnpinned = 2000;
+// What a started fiber costs outside V8's heap (thread, touched stack, archived V8 state), as
+// reported to V8's GC heuristics.
+constexpr int64_t kThreadCost = 128 * 1024;
+
+std::mutex& RuntimesMutex() {
+  static auto* mutex = new std::mutex();
+  return *mutex;
+}
+
+std::unordered_map<v8::Isolate*, Runtime*>& Runtimes() {
+  static auto* runtimes = new std::unordered_map<v8::Isolate*, Runtime*>();
+  return *runtimes;
+}
+
+}  // namespace
+
+Runtime* Runtime::For(v8::Isolate* isolate) {
+  std::lock_guard<std::mutex> lock(RuntimesMutex());
+  Runtime*& runtime = Runtimes()[isolate];
+  if (runtime == nullptr) runtime = new Runtime(isolate);
+  return runtime;
+}
+
+Runtime::Runtime(v8::Isolate* isolate) : isolate_(isolate) {
+  spin_ = kSpinWhenUnpinned;
+  orphans_async_ = new uv_async_t();
+  uv_async_init(node::GetCurrentEventLoop(isolate), orphans_async_, OnOrphansAsync);
+  orphans_async_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(orphans_async_));
+  node::AddEnvironmentCleanupHook(isolate, OnEnvironmentCleanup, this);
+}
+
+Runtime::~Runtime() {
+  orphan_error_handler.Reset();
+  fiber_template.Reset();
+  fiber_constructor.Reset();
+  home_.async_context.Reset();
+}
+
+void Runtime::set_pin_threads(bool value) {
+  pin_threads_ = value;
+  if (!switched_once_) return;
+  if (value) {
+    if (affinity_.PinHomeThread()) spin_ = 0;
+  } else {
+    affinity_.Release();
+    spin_ = kSpinWhenUnpinned;
+  }
+}
+
+void Runtime::BeforeFirstSwitch() {
+  if (switched_once_) return;
+  switched_once_ = true;
+  if (pin_threads_ && affinity_.PinHomeThread()) spin_ = 0;
+}
+
+void Runtime::SaveAsyncContext(Strand* strand) {
+#if V8_MAJOR_VERSION >= 12
+  v8::Local<v8::Value> data = isolate_->GetContinuationPreservedEmbedderData();
+  if (data->IsUndefined()) {
+    strand->async_context.Reset();
+  } else {
+    strand->async_context.Reset(isolate_, data);
+  }
+#else
+  (void)strand;
+#endif
+}
+
+void Runtime::RestoreAsyncContext(Strand* strand) {
+#if V8_MAJOR_VERSION >= 12
+  if (strand->async_context.IsEmpty()) {
+    isolate_->SetContinuationPreservedEmbedderData(v8::Undefined(isolate_));
+  } else {
+    isolate_->SetContinuationPreservedEmbedderData(strand->async_context.Get(isolate_));
+  }
+#else
+  (void)strand;
+#endif
+}
+
+void Runtime::ChargeThreadCost() { isolate_->AdjustAmountOfExternalAllocatedMemory(kThreadCost); }
+
+void Runtime::ReleaseThreadCost() {
+  isolate_->AdjustAmountOfExternalAllocatedMemory(-kThreadCost);
+}
+
+void Runtime::AddOrphan(Fiber* fiber) {
+  orphans_.push_back(fiber);
+  uv_async_send(orphans_async_);
+}
+
+void Runtime::OnOrphansAsync(uv_async_t* handle) {
+  auto* runtime = static_cast<Runtime*>(handle->data);
+  v8::HandleScope handle_scope(runtime->isolate_);
+  runtime->UnwindOrphans();
+}
+
+void Runtime::UnwindOrphans() {
+  while (!orphans_.empty() && !tearing_down_) {
+    std::vector<Fiber*> orphans;
+    orphans.swap(orphans_);
+    for (Fiber* fiber : orphans) {
+      v8::HandleScope handle_scope(isolate_);
+      v8::TryCatch try_catch(isolate_);
+      if (fiber->Unwind().IsEmpty() && try_catch.HasCaught() && !try_catch.HasTerminated()) {
+        // Nobody is left to receive what a collected fiber threw while it was being unwound:
+        // hand it to the JavaScript side, which raises it as an uncaught exception.
+        ReportOrphanError(try_catch.Exception());
+      }
+      if (fiber->state() == Fiber::State::kIdle) delete fiber;
+    }
+  }
+}
+
+void Runtime::ReportOrphanError(v8::Local<v8::Value> error) {
+  if (orphan_error_handler.IsEmpty()) return;
+  v8::Local<v8::Context> context = isolate_->GetCurrentContext();
+  v8::TryCatch try_catch(isolate_);
+  if (orphan_error_handler.Get(isolate_)->Call(context, v8::Undefined(isolate_), 1, &error).IsEmpty()) {
+    return;  // the handler itself threw; nothing more can be done with the error
+  }
+}
+
+void Runtime::OnEnvironmentCleanup(void* data) {
+  auto* runtime = static_cast<Runtime*>(data);
+  runtime->TeardownFibers();
+  {
+    std::lock_guard<std::mutex> lock(RuntimesMutex());
+    Runtimes().erase(runtime->isolate_);
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(runtime->orphans_async_),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); });
+  delete runtime;
+}
+
+void Runtime::TeardownFibers() {
+  tearing_down_ = true;
+  v8::HandleScope handle_scope(isolate_);
+  // Suspended fibers still have threads blocked inside JavaScript frames: end those stacks so the
+  // threads exit instead of waiting forever on an isolate that is going away.
+  std::vector<Fiber*> live(live_.begin(), live_.end());
+  for (Fiber* fiber : live) {
+    if (fiber->state() == Fiber::State::kSuspended) fiber->Terminate();
+  }
+  std::vector<Fiber*> all(all_.begin(), all_.end());
+  for (Fiber* fiber : all) delete fiber;
+  orphans_.clear();
+  events_.Disable();
+  affinity_.Release();
+}
+
+}  // namespace fiberscope

@@ -1,0 +1,111 @@
+// Per-isolate (per Node.js environment, so per worker thread too) fiber state.
+// Caller holds the isolate for every method unless said otherwise.
+#pragma once
+
+#include <uv.h>
+#include <v8.h>
+
+#include <cstdint>
+#include <unordered_set>
+#include <vector>
+
+#include "baton.h"
+#include "cpu_affinity.h"
+#include "event_log.h"
+
+namespace fiberscope {
+
+class Fiber;
+
+// A thread of control that can hold the isolate: the isolate's home thread, or a fiber.
+struct Strand {
+  explicit Strand(uint32_t strand_id) : id(strand_id) {}
+  Baton baton;
+  uint32_t id;  // 0 for the home thread
+  // The async context (V8's continuation-preserved embedder data, which Node 24's
+  // AsyncLocalStorage lives in) this strand had when it last gave the isolate away.
+  v8::Global<v8::Value> async_context;
+};
+
+class Runtime {
+ public:
+  explicit Runtime(v8::Isolate* isolate);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  v8::Isolate* isolate() const { return isolate_; }
+  Strand* current() const { return current_; }
+  Fiber* current_fiber() const { return current_fiber_; }
+  void set_current(Strand* strand, Fiber* fiber) {
+    current_ = strand;
+    current_fiber_ = fiber;
+  }
+  Strand& home() { return home_; }
+  EventLog& events() { return events_; }
+  CpuAffinity& affinity() { return affinity_; }
+
+  uint32_t NextFiberId() { return next_fiber_id_++; }
+  uint32_t spin() const { return spin_; }
+
+  // Whether the isolate's threads share one CPU (the default). Pinning happens lazily, when the
+  // first fiber starts, so that loading the addon changes nothing.
+  bool pin_threads() const { return pin_threads_; }
+  void set_pin_threads(bool value);
+  void BeforeFirstSwitch();
+
+  void SaveAsyncContext(Strand* strand);
+  void RestoreAsyncContext(Strand* strand);
+
+  // Fibers with a thread (suspended or running), for unwinding at environment teardown.
+  void Track(Fiber* fiber) { live_.insert(fiber); }
+  void Untrack(Fiber* fiber) { live_.erase(fiber); }
+  size_t live_count() const { return live_.size(); }
+  // Every fiber object, so that teardown can free those V8 has not collected.
+  void Remember(Fiber* fiber) { all_.insert(fiber); }
+  void Forget(Fiber* fiber) {
+    all_.erase(fiber);
+    live_.erase(fiber);
+  }
+
+  // The runtime of `isolate`, made on first use; it lives until the environment is cleaned up.
+  static Runtime* For(v8::Isolate* isolate);
+
+  // Any thread (called from GC callbacks): the fiber's object was collected while it was
+  // suspended; its stack is unwound soon after, on the home thread.
+  void AddOrphan(Fiber* fiber);
+  // A started fiber holds a thread and its stack, which V8's heap does not see: tell V8, so that
+  // abandoned suspended fibers get collected (and their threads back) before memory grows.
+  void ChargeThreadCost();
+  void ReleaseThreadCost();
+  void UnwindOrphans();
+
+  v8::Global<v8::FunctionTemplate> fiber_template;
+  v8::Global<v8::Function> fiber_constructor;
+  // Receives what a collected fiber threw while it was being unwound.
+  v8::Global<v8::Function> orphan_error_handler;
+
+ private:
+  static void OnOrphansAsync(uv_async_t* handle);
+  static void OnEnvironmentCleanup(void* runtime);
+  void TeardownFibers();
+  void ReportOrphanError(v8::Local<v8::Value> error);
+
+  v8::Isolate* isolate_;
+  Strand home_{0};
+  Strand* current_ = &home_;
+  Fiber* current_fiber_ = nullptr;
+  uint32_t next_fiber_id_ = 1;
+  uint32_t spin_ = 0;
+  bool pin_threads_ = true;
+  bool switched_once_ = false;
+  bool tearing_down_ = false;
+  EventLog events_;
+  CpuAffinity affinity_;
+  std::vector<Fiber*> orphans_;
+  std::unordered_set<Fiber*> live_;
+  std::unordered_set<Fiber*> all_;
+  uv_async_t* orphans_async_ = nullptr;
+};
+
+}  // namespace fiberscope

@@ -1,0 +1,2 @@
+// placeholder replaced by the Future implementation
+export class Future {}

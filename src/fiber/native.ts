@@ -1,0 +1,45 @@
+// Loads the addon once. Everything else in src/ reaches native code through this module.
+import path from 'node:path';
+import nodeGypBuild from 'node-gyp-build';
+
+/** A fiber as the addon sees it: the methods every Fiber object has. */
+export interface NativeFiber {
+  run(value?: unknown): unknown;
+  throwInto(error?: unknown): unknown;
+  reset(): unknown;
+  readonly started: boolean;
+  readonly id: number;
+}
+
+export interface NativeFiberConstructor {
+  new (fn: (value?: unknown) => unknown): NativeFiber;
+  readonly prototype: NativeFiber;
+}
+
+export interface ThreadStats {
+  threadsCreated: number;
+  idleThreads: number;
+  liveFibers: number;
+  /** The CPU the isolate's threads are pinned to, or -1. */
+  pinnedCpu: number;
+}
+
+export interface Binding {
+  Fiber: NativeFiberConstructor;
+  yield(value?: unknown): unknown;
+  current(): NativeFiber | undefined;
+  currentId(): number;
+  getPoolSize(): number;
+  setPoolSize(size: number): void;
+  threadStats(): ThreadStats;
+  getPinThreads(): boolean;
+  setPinThreads(value: boolean): void;
+  enableEvents(capacity: number): void;
+  disableEvents(): void;
+  drainEvents(into: Float64Array): number;
+  eventsDropped(): number;
+  setOrphanErrorHandler(handler: (error: unknown) => void): void;
+}
+
+// dist/fiber/native.js and src/fiber/native.ts both sit two folders below the package root.
+export const binding: Binding = nodeGypBuild(path.join(__dirname, '..', '..'));
