@@ -54,12 +54,14 @@ void New(const FunctionCallbackInfo<Value>& args) {
   }
   if (args.Length() < 1) return ThrowTypeError(isolate, "Fiber expects 1 argument");
   if (!args[0]->IsFunction()) return ThrowTypeError(isolate, "Fiber expects a function");
-  new Fiber(RuntimeOf(args), args.This(), args[0].As<v8::Function>(),
-            isolate->GetCurrentContext());
+  new Fiber(RuntimeOf(args), args.This(), args[0].As<v8::Function>(), isolate->GetCurrentContext());
 }
 
 void Run(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
+  // Like node-fibers: collected fibers are also unwound here, so that a loop that never returns
+  // to the event loop does not pile up suspended threads.
+  RuntimeOf(args)->UnwindOrphans();
   Fiber* fiber = Fiber::Unwrap(args.This());
   if (fiber->state() == Fiber::State::kRunning) {
     return ThrowError(isolate, "This Fiber is already running");
@@ -89,7 +91,12 @@ void Reset(const FunctionCallbackInfo<Value>& args) {
     return ThrowError(isolate, "This Fiber is not yielding");
   }
   if (args.Length() > 0) return ThrowTypeError(isolate, "reset() expects no arguments");
-  Return(args, fiber->Unwind());
+  Local<Value> outcome;
+  if (fiber->Unwind(&outcome)) {
+    args.GetReturnValue().Set(outcome);
+  } else {
+    isolate->ThrowException(outcome);
+  }
 }
 
 void GetStarted(const FunctionCallbackInfo<Value>& args) {
@@ -148,9 +155,7 @@ void GetThreadStats(const FunctionCallbackInfo<Value>& args) {
   Local<v8::Object> stats = v8::Object::New(isolate);
   ThreadPool& pool = ThreadPool::Shared();
   auto set = [&](const char* key, double value) {
-    stats->Set(context, Text(isolate, key),
-               v8::Number::New(isolate, value))
-        .Check();
+    stats->Set(context, Text(isolate, key), v8::Number::New(isolate, value)).Check();
   };
   set("threadsCreated", static_cast<double>(pool.threads_created()));
   set("idleThreads", static_cast<double>(pool.idle_count()));
@@ -177,7 +182,8 @@ void SetPinThreads(const FunctionCallbackInfo<Value>& args) {
 void EnableEvents(const FunctionCallbackInfo<Value>& args) {
   double capacity;
   if (!ToCount(args, "capacity must be a positive integer", &capacity)) return;
-  if (capacity < 1) return ThrowRangeError(args.GetIsolate(), "capacity must be a positive integer");
+  if (capacity < 1)
+    return ThrowRangeError(args.GetIsolate(), "capacity must be a positive integer");
   RuntimeOf(args)->events().Enable(static_cast<size_t>(capacity));
 }
 
@@ -190,8 +196,8 @@ void DrainEvents(const FunctionCallbackInfo<Value>& args) {
     return ThrowTypeError(args.GetIsolate(), "drainEvents expects a Float64Array");
   }
   Local<v8::Float64Array> array = args[0].As<v8::Float64Array>();
-  auto* data = reinterpret_cast<double*>(static_cast<char*>(array->Buffer()->Data()) +
-                                         array->ByteOffset());
+  auto* data =
+      reinterpret_cast<double*>(static_cast<char*>(array->Buffer()->Data()) + array->ByteOffset());
   size_t count = RuntimeOf(args)->events().Drain(data, array->Length() / EventLog::kFieldsPerEvent);
   args.GetReturnValue().Set(static_cast<double>(count));
 }
@@ -225,10 +231,9 @@ Local<v8::FunctionTemplate> FiberTemplate(v8::Isolate* isolate, Runtime* runtime
   method("throwInto", ThrowInto, 1);
   method("reset", Reset, 0);
   auto getter = [&](const char* name, v8::FunctionCallback callback) {
-    proto->SetAccessorProperty(
-        Text(isolate, name),
-        v8::FunctionTemplate::New(isolate, callback, data, signature, 0,
-                                  v8::ConstructorBehavior::kThrow));
+    proto->SetAccessorProperty(Text(isolate, name),
+                               v8::FunctionTemplate::New(isolate, callback, data, signature, 0,
+                                                         v8::ConstructorBehavior::kThrow));
   };
   getter("started", GetStarted);
   getter("id", GetId);

@@ -81,8 +81,8 @@ v8::MaybeLocal<v8::Value> Fiber::Resume(v8::Local<v8::Value> value, Delivery del
     std::string error;
     worker = ThreadPool::Shared().Acquire(&error);
     if (worker == nullptr) {
-      isolate_->ThrowException(v8::Exception::Error(
-          v8::String::NewFromUtf8(isolate_, error.c_str()).ToLocalChecked()));
+      isolate_->ThrowException(
+          v8::Exception::Error(v8::String::NewFromUtf8(isolate_, error.c_str()).ToLocalChecked()));
       return {};
     }
     runtime_->Track(this);
@@ -115,10 +115,12 @@ void Fiber::SwitchIn(ThreadPool::Worker* worker) {
   runtime_->set_current(this, this);
   runtime_->events().Record(EventType::kRun, id, from->id);
   if (worker != nullptr) {
-    HandOff(isolate_, [worker, this] { worker->Start(ThreadMain, this); }, from->baton,
-            runtime_->spin());
+    HandOff(
+        isolate_, [worker, this] { worker->Start(ThreadMain, this); }, from->baton,
+        runtime_->spin());
   } else {
-    HandOff(isolate_, [this] { baton.Post(); }, from->baton, runtime_->spin());
+    HandOff(
+        isolate_, [this] { baton.Post(); }, from->baton, runtime_->spin());
   }
   // The fiber yielded or finished; it made `from` current again.
   runtime_->RestoreAsyncContext(from);
@@ -151,7 +153,8 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
   runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
   runtime_->events().Record(EventType::kYield, id, back->id);
   if (!handle_.IsEmpty()) handle_.SetWeak(this, OnWeak, v8::WeakCallbackType::kParameter);
-  HandOff(isolate_, [back] { back->baton.Post(); }, baton, runtime_->spin());
+  HandOff(
+      isolate_, [back] { back->baton.Post(); }, baton, runtime_->spin());
   // Someone's Resume() made this fiber current and filled transfer_.
   runtime_->affinity().ApplyToCurrentThread();
   runtime_->RestoreAsyncContext(this);
@@ -164,22 +167,22 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
   return TakeTransfer();
 }
 
-v8::MaybeLocal<v8::Value> Fiber::Unwind() {
+bool Fiber::Unwind(v8::Local<v8::Value>* outcome) {
   ending_ = Ending::kZombie;
-  v8::Local<v8::Value> zombie_error = v8::Exception::Error(
-      v8::String::NewFromUtf8Literal(isolate_, "This Fiber is a zombie"));
+  v8::Local<v8::Value> zombie_error =
+      v8::Exception::Error(v8::String::NewFromUtf8Literal(isolate_, "This Fiber is a zombie"));
   zombie_error_.Reset(isolate_, zombie_error);
   v8::TryCatch try_catch(isolate_);
   v8::MaybeLocal<v8::Value> result = Resume(zombie_error, Delivery::kThrow);
   ending_ = Ending::kNone;
   zombie_error_.Reset();
-  if (result.IsEmpty()) {
-    v8::Local<v8::Value> exception = try_catch.Exception();
-    if (exception->StrictEquals(zombie_error)) return v8::Undefined(isolate_);
-    try_catch.ReThrow();
-    return {};
+  if (result.ToLocal(outcome)) return true;
+  *outcome = try_catch.Exception();
+  if (try_catch.HasTerminated() || outcome->IsEmpty() || (*outcome)->StrictEquals(zombie_error)) {
+    *outcome = v8::Undefined(isolate_);
+    return true;
   }
-  return result;
+  return false;
 }
 
 void Fiber::Terminate() {

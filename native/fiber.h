@@ -27,6 +27,8 @@ class Fiber : public Strand {
   // The object was collected while the fiber was suspended (see Runtime::AddOrphan).
   bool orphaned() const { return orphaned_; }
   v8::Local<v8::Value> handle(v8::Isolate* isolate) const;
+  // The context the fiber was created in, which its function runs in.
+  v8::Local<v8::Context> context(v8::Isolate* isolate) const { return context_.Get(isolate); }
 
   // Caller is the current strand; the fiber is idle (start) or suspended (resume). Returns what
   // the fiber yields or returns; empty with an exception scheduled if it throws.
@@ -36,8 +38,9 @@ class Fiber : public Strand {
   v8::MaybeLocal<v8::Value> Yield(v8::Local<v8::Value> value);
 
   // Fiber is suspended: throws a zombie error into it (and again at every later yield) until its
-  // function ends. Returns the function's result as reset() reports it.
-  v8::MaybeLocal<v8::Value> Unwind();
+  // function ends. Returns true with what the function returned (undefined if the zombie error
+  // ended it), or false with what else it threw.
+  bool Unwind(v8::Local<v8::Value>* outcome);
 
   // Fiber is suspended and its environment is going away: ends its stack without running any
   // more JavaScript (V8 termination), so that its thread can exit.

@@ -2,6 +2,8 @@
 
 #include <node.h>
 
+#include <dlfcn.h>
+
 #include <mutex>
 #include <unordered_map>
 
@@ -16,7 +18,7 @@ namespace {
 constexpr uint32_t kSpinWhenUnpinned = 2000;
 // What a started fiber costs outside V8's heap (thread, touched stack, archived V8 state), as
 // reported to V8's GC heuristics.
-constexpr int64_t kThreadCost = 128 * 1024;
+constexpr int64_t kThreadCost = 512 * 1024;
 
 std::mutex& RuntimesMutex() {
   static auto* mutex = new std::mutex();
@@ -30,8 +32,21 @@ std::unordered_map<v8::Isolate*, Runtime*>& Runtimes() {
 
 }  // namespace
 
+// Node unloads an addon when the last environment that loaded it goes away (a worker thread, say),
+// but parked pool threads and pending libuv close callbacks still run this library's code: keep
+// it mapped for the life of the process.
+void KeepLibraryLoaded() {
+  static bool pinned = false;
+  if (pinned) return;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&KeepLibraryLoaded), &info) != 0 && info.dli_fname) {
+    pinned = dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE) != nullptr;
+  }
+}
+
 Runtime* Runtime::For(v8::Isolate* isolate) {
   std::lock_guard<std::mutex> lock(RuntimesMutex());
+  KeepLibraryLoaded();
   Runtime*& runtime = Runtimes()[isolate];
   if (runtime == nullptr) runtime = new Runtime(isolate);
   return runtime;
@@ -97,9 +112,7 @@ void Runtime::RestoreAsyncContext(Strand* strand) {
 
 void Runtime::ChargeThreadCost() { isolate_->AdjustAmountOfExternalAllocatedMemory(kThreadCost); }
 
-void Runtime::ReleaseThreadCost() {
-  isolate_->AdjustAmountOfExternalAllocatedMemory(-kThreadCost);
-}
+void Runtime::ReleaseThreadCost() { isolate_->AdjustAmountOfExternalAllocatedMemory(-kThreadCost); }
 
 void Runtime::AddOrphan(Fiber* fiber) {
   orphans_.push_back(fiber);
@@ -109,20 +122,24 @@ void Runtime::AddOrphan(Fiber* fiber) {
 void Runtime::OnOrphansAsync(uv_async_t* handle) {
   auto* runtime = static_cast<Runtime*>(handle->data);
   v8::HandleScope handle_scope(runtime->isolate_);
+  // The loop's callbacks run outside any context; fibers resume in their own.
   runtime->UnwindOrphans();
 }
 
 void Runtime::UnwindOrphans() {
+  if (orphans_.empty()) return;
+  v8::HandleScope outer_scope(isolate_);
   while (!orphans_.empty() && !tearing_down_) {
     std::vector<Fiber*> orphans;
     orphans.swap(orphans_);
     for (Fiber* fiber : orphans) {
       v8::HandleScope handle_scope(isolate_);
-      v8::TryCatch try_catch(isolate_);
-      if (fiber->Unwind().IsEmpty() && try_catch.HasCaught() && !try_catch.HasTerminated()) {
+      v8::Context::Scope context_scope(fiber->context(isolate_));
+      v8::Local<v8::Value> outcome;
+      if (!fiber->Unwind(&outcome)) {
         // Nobody is left to receive what a collected fiber threw while it was being unwound:
         // hand it to the JavaScript side, which raises it as an uncaught exception.
-        ReportOrphanError(try_catch.Exception());
+        ReportOrphanError(outcome);
       }
       if (fiber->state() == Fiber::State::kIdle) delete fiber;
     }
@@ -133,7 +150,9 @@ void Runtime::ReportOrphanError(v8::Local<v8::Value> error) {
   if (orphan_error_handler.IsEmpty()) return;
   v8::Local<v8::Context> context = isolate_->GetCurrentContext();
   v8::TryCatch try_catch(isolate_);
-  if (orphan_error_handler.Get(isolate_)->Call(context, v8::Undefined(isolate_), 1, &error).IsEmpty()) {
+  if (orphan_error_handler.Get(isolate_)
+          ->Call(context, v8::Undefined(isolate_), 1, &error)
+          .IsEmpty()) {
     return;  // the handler itself threw; nothing more can be done with the error
   }
 }

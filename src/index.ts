@@ -1,4 +1,3 @@
-export { Fiber, type FiberOptions } from './fiber/fiber';
 export {
   type FiberEvent,
   FiberEventRecorder,
@@ -6,5 +5,6 @@ export {
   type FiberEventType,
   recordFiberEvents,
 } from './fiber/events';
-export { Future } from './fiber/future';
+export { Fiber, type FiberOptions } from './fiber/fiber';
+export { FiberFuture, Future, futurize, type NodeCallback } from './fiber/future';
 export { spawn, sync, wait } from './fiber/wait';

@@ -50,9 +50,7 @@ export class Fiber extends binding.Fiber {
    * Suspends the current fiber. `value` becomes the result of the `run()` that resumed it; the
    * next `run(x)` makes this call return `x` (or throw, for `throwInto`).
    */
-  static yield(value?: unknown): any {
-    return arguments.length === 0 ? binding.yield() : binding.yield(value);
-  }
+  static yield: (value?: unknown) => any = binding.yield;
 
   /** How many finished fibers' threads are kept for reuse. */
   static get poolSize(): number {

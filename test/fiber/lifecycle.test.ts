@@ -1,0 +1,160 @@
+// Fibers in a whole process: garbage collection of suspended fibers, exit, worker threads.
+// Each case runs in a child process so that it owns its heap, threads and exit code.
+import { describe, expect, it } from 'vitest';
+import { runScript } from '../helpers/child';
+
+describe('a suspended fiber that becomes unreachable', () => {
+  it('is unwound when collected: finally blocks run and its thread goes back to the pool', () => {
+    const child = runScript(
+      `
+      const { Fiber } = require('fiberscope');
+      const log = [];
+      function abandon(i) {
+        new Fiber(() => {
+          try { Fiber.yield(); log.push('after yield ' + i); }
+          finally { log.push('finally ' + i); }
+        }).run();
+      }
+      for (let i = 0; i < 3; i++) abandon(i);
+      globalThis.gc();
+      setImmediate(() => setImmediate(() => {
+        console.log(JSON.stringify(log.sort()));
+        console.log(JSON.stringify(require('fiberscope/package.json') && Fiber.poolSize >= 3));
+      }));
+      `,
+      { nodeArgs: ['--expose-gc'] },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(child.stdout.trim().split('\n')).toEqual([
+      '["finally 0","finally 1","finally 2"]',
+      'true',
+    ]);
+  });
+
+  it('reports an exception thrown while it is unwound as uncaught', () => {
+    const child = runScript(
+      `
+      const { Fiber } = require('fiberscope');
+      new Fiber(() => {
+        try { Fiber.yield(); } finally { throw new Error('thrown from finally'); }
+      }).run();
+      globalThis.gc();
+      setTimeout(() => console.log('still running'), 200);
+      `,
+      { nodeArgs: ['--expose-gc'] },
+    );
+    expect(child.status).toBe(1);
+    expect(child.stderr).toContain('Error: thrown from finally');
+    expect(child.stdout).toBe('');
+  });
+
+  it('keeps RSS flat over a million spawn/abandon cycles', () => {
+    const child = runScript(
+      `
+      const { Fiber } = require('fiberscope');
+      let unwound = 0;
+      const abandon = () => new Fiber(() => { try { Fiber.yield(); } finally { unwound++; } }).run();
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      (async () => {
+        const total = 1_000_000, warmup = 200_000;
+        let rssAfterWarmup = 0;
+        for (let i = 1; i <= total; i++) {
+          abandon();
+          if (i % 10_000 === 0) await tick();
+          if (i === warmup) { globalThis.gc(); await tick(); rssAfterWarmup = process.memoryUsage().rss; }
+        }
+        globalThis.gc(); await tick(); await tick();
+        const growthMb = (process.memoryUsage().rss - rssAfterWarmup) / 1048576;
+        console.log(JSON.stringify({ unwound, growthMb: Math.round(growthMb * 10) / 10 }));
+      })();
+      `,
+      { nodeArgs: ['--expose-gc'], timeoutMs: 240_000 },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const result = JSON.parse(child.stdout);
+    expect(result.unwound).toBe(1_000_000);
+    // 800,000 more cycles after warm-up may not grow RSS by more than a few MB of heap noise.
+    expect(result.growthMb).toBeLessThan(16);
+  }, 250_000);
+});
+
+describe('process.exit()', () => {
+  const suspendedFibers = `
+    const { Fiber, spawn, wait } = require('fiberscope');
+    for (let i = 0; i < 20; i++) new Fiber(() => Fiber.yield()).run();
+    for (let i = 0; i < 20; i++) spawn(() => wait(new Promise(() => {})));
+    process.on('exit', (code) => console.log('exit event ' + code));
+  `;
+
+  it('outside a fiber exits at once with suspended fibers around', () => {
+    const child = runScript(`${suspendedFibers}
+      setTimeout(() => process.exit(3), 10);
+      setTimeout(() => console.log('not reached'), 5000);
+    `);
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('exit event 3\n');
+    expect(child.status).toBe(3);
+    expect(child.ms).toBeLessThan(4000);
+  });
+
+  it('inside a fiber exits at once with suspended fibers around', () => {
+    const child = runScript(`${suspendedFibers}
+      setTimeout(() => spawn(() => { wait(Promise.resolve()); process.exit(4); }), 10);
+      setTimeout(() => console.log('not reached'), 5000);
+    `);
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('exit event 4\n');
+    expect(child.status).toBe(4);
+    expect(child.ms).toBeLessThan(4000);
+  });
+
+  it('a process whose loop ends with suspended fibers exits normally', () => {
+    const child = runScript(`${suspendedFibers}
+      console.log('main done');
+    `);
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('main done\nexit event 0\n');
+    expect(child.status).toBe(0);
+  });
+
+  it('an uncaught exception inside a fiber ends the process with the error', () => {
+    const child = runScript(`
+      const { spawn, wait } = require('fiberscope');
+      const { Fiber } = require('fiberscope');
+      new Fiber(() => { wait(new Promise((r) => setTimeout(r, 5))); throw new Error('escaped the fiber'); }).run();
+    `);
+    expect(child.status).toBe(1);
+    expect(child.stderr).toContain('Error: escaped the fiber');
+  });
+});
+
+describe('worker_threads', () => {
+  it('loads in workers, runs fibers there, and stops workers that have suspended fibers', () => {
+    const child = runScript(`
+      const { Worker } = require('node:worker_threads');
+      const source = \`
+        const { parentPort } = require('node:worker_threads');
+        const { Fiber, spawn, wait } = require('fiberscope');
+        for (let i = 0; i < 5; i++) new Fiber(() => Fiber.yield()).run();
+        spawn(() => wait(new Promise((r) => setTimeout(() => r(21), 5))) * 2)
+          .then((value) => parentPort.postMessage(value));
+      \`;
+      (async () => {
+        const results = [];
+        for (let round = 0; round < 6; round++) {
+          const worker = new Worker(source, { eval: true });
+          results.push(await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); }));
+          // Half of them are terminated while fibers are suspended, half end on their own.
+          if (round % 2 === 0) await worker.terminate();
+          else await new Promise((resolve) => worker.once('exit', resolve));
+        }
+        console.log(JSON.stringify(results));
+      })();
+    `);
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(child.stdout.trim()).toBe('[42,42,42,42,42,42]');
+  });
+});

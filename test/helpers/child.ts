@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ChildResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `source` as a CommonJS program in a child Node (with the package resolvable by name),
+ *  killing it after `timeoutMs`. */
+export function runScript(
+  source: string,
+  options: {
+    args?: string[];
+    nodeArgs?: string[];
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+  } = {},
+): ChildResult {
+  const started = Date.now();
+  const result = spawnSync(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '-e', source, ...(options.args ?? [])],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: options.timeoutMs ?? 20_000,
+      killSignal: 'SIGKILL',
+      env: { ...process.env, ...options.env },
+    },
+  );
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ms: Date.now() - started,
+  };
+}
