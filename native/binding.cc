@@ -206,6 +206,20 @@ void EventsDropped(const FunctionCallbackInfo<Value>& args) {
   args.GetReturnValue().Set(static_cast<double>(RuntimeOf(args)->events().dropped()));
 }
 
+// exchangeAsyncContext(value): makes `value` V8's continuation-preserved embedder data (Node 24's
+// AsyncLocalStorage frame) and returns the previous one. Undefined before V8 12, which has none.
+void ExchangeAsyncContext(const FunctionCallbackInfo<Value>& args) {
+#if V8_MAJOR_VERSION >= 12
+  v8::Isolate* isolate = args.GetIsolate();
+  args.GetReturnValue().Set(isolate->GetContinuationPreservedEmbedderData());
+  Local<Value> frame = v8::Undefined(isolate);
+  if (args.Length() > 0) frame = args[0];
+  isolate->SetContinuationPreservedEmbedderData(frame);
+#else
+  (void)args;
+#endif
+}
+
 void SetOrphanErrorHandler(const FunctionCallbackInfo<Value>& args) {
   if (args.Length() < 1 || !args[0]->IsFunction()) {
     return ThrowTypeError(args.GetIsolate(), "expected a function");
@@ -280,4 +294,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fn("drainEvents", fiberscope::DrainEvents);
   fn("eventsDropped", fiberscope::EventsDropped);
   fn("setOrphanErrorHandler", fiberscope::SetOrphanErrorHandler);
+  fn("exchangeAsyncContext", fiberscope::ExchangeAsyncContext);
 }

@@ -8,9 +8,17 @@
 // back, pops whatever it left above the runner's depth and keeps it for the next run().
 //
 // On Node 24 AsyncLocalStorage lives in V8's continuation-preserved embedder data, which the
-// addon saves and restores at every switch; there this module is inactive.
+// addon saves and restores at every switch. The async id stack is out of JavaScript's reach
+// there, so inside a fiber AsyncResource#runInAsyncScope() switches only the AsyncLocalStorage
+// frame, and executionAsyncId() in a fiber is the id of the code that ran or resumed it.
 
-import { executionAsyncId, executionAsyncResource, triggerAsyncId } from 'node:async_hooks';
+import {
+  AsyncResource,
+  executionAsyncId,
+  executionAsyncResource,
+  triggerAsyncId,
+} from 'node:async_hooks';
+import { binding } from './native';
 
 interface AsyncWrapBinding {
   pushAsyncContext(asyncId: number, triggerAsyncId: number): void;
@@ -90,3 +98,34 @@ export function popEntriesAbove(depth: number): AsyncStackEntries {
   }
   return entries;
 }
+
+/** Node 24+: runInAsyncScope() inside a fiber must not push onto Node's async id stack, or a
+ *  fiber that yields inside it leaves its entry on top of whoever ran it. */
+function scopeResourcesByFrameOnly(): void {
+  const frameSymbol = Object.getOwnPropertySymbols(new AsyncResource('fiberscope.probe')).find(
+    (symbol) => symbol.description === 'context_frame',
+  );
+  if (frameSymbol === undefined) return;
+  const proto = AsyncResource.prototype as AsyncResource & Record<symbol, unknown>;
+  const original = proto.runInAsyncScope;
+  Object.defineProperty(proto, 'runInAsyncScope', {
+    value: function runInAsyncScope(
+      this: AsyncResource & Record<symbol, unknown>,
+      fn: (...args: unknown[]) => unknown,
+      thisArg?: unknown,
+      ...args: unknown[]
+    ): unknown {
+      if (binding.currentId() === 0) return Reflect.apply(original, this, [fn, thisArg, ...args]);
+      const prior = binding.exchangeAsyncContext(this[frameSymbol]);
+      try {
+        return Reflect.apply(fn, thisArg, args);
+      } finally {
+        binding.exchangeAsyncContext(prior);
+      }
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+if (asyncWrap === undefined) scopeResourcesByFrameOnly();

@@ -39,6 +39,7 @@ export interface Binding {
   drainEvents(into: Float64Array): number;
   eventsDropped(): number;
   setOrphanErrorHandler(handler: (error: unknown) => void): void;
+  exchangeAsyncContext(frame: unknown): unknown;
 }
 
 // dist/fiber/native.js and src/fiber/native.ts both sit two folders below the package root.
