@@ -1,6 +1,7 @@
 #include "baton.h"
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,13 +34,22 @@ void Baton::Post() {
   }
 }
 
-void Baton::Wait(uint32_t spin_iterations) {
-  for (uint32_t i = 0; i < spin_iterations; ++i) {
+void Baton::Wait(Patience patience) {
+  for (uint32_t i = 0; i < patience.spins; ++i) {
     if (state_.load(std::memory_order_acquire) == kPosted) {
       state_.store(kEmpty, std::memory_order_relaxed);
       return;
     }
     CpuRelax();
+  }
+  // While this thread is runnable, a poster on the same CPU posts without a futex wake, and the
+  // kernel switches to it through sched_yield() instead of through a sleep.
+  for (uint32_t i = 0; i < patience.yields; ++i) {
+    if (state_.load(std::memory_order_acquire) == kPosted) {
+      state_.store(kEmpty, std::memory_order_relaxed);
+      return;
+    }
+    sched_yield();
   }
   uint32_t expected = kEmpty;
   if (state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) {

@@ -17,8 +17,14 @@ class Baton {
   // waiter is really asleep, never while it is still spinning.
   void Post();
 
-  // Returns once Post() has been called. Spins `spin_iterations` times first, then sleeps.
-  void Wait(uint32_t spin_iterations);
+  // How a waiter passes the time before it sleeps in the kernel.
+  struct Patience {
+    uint32_t spins;   // busy-wait iterations: pays off when the poster runs on another CPU
+    uint32_t yields;  // sched_yield() calls: pays off when the poster shares this CPU
+  };
+
+  // Returns once Post() has been called.
+  void Wait(Patience patience);
 
  private:
   enum : uint32_t { kEmpty = 0, kPosted = 1, kSleeping = 2 };

@@ -42,13 +42,17 @@ Fiber::Fiber(Runtime* runtime, v8::Local<v8::Object> handle, v8::Local<v8::Funct
       context_(isolate_, context) {
   handle->SetAlignedPointerInInternalField(0, this);
   runtime_->Remember(this);
+  // Weak for good: a running fiber is always reachable, as the receiver of the run() (or
+  // throwInto, reset) its resumer is blocked in. Only a suspended fiber can become unreachable.
   handle_.SetWeak(this, OnWeak, v8::WeakCallbackType::kParameter);
   // A new fiber starts in the async context it was created in (AsyncLocalStorage on Node 24).
   runtime_->SaveAsyncContext(this);
   runtime_->events().Record(EventType::kCreated, id, runtime_->current()->id);
 }
 
-Fiber::~Fiber() { runtime_->Forget(this); }
+Fiber::~Fiber() {
+  if (runtime_ != nullptr) runtime_->Forget(this);
+}
 
 Fiber* Fiber::Unwrap(v8::Local<v8::Object> handle) {
   return static_cast<Fiber*>(handle->GetAlignedPointerFromInternalField(0));
@@ -68,6 +72,9 @@ void Fiber::OnWeak(const v8::WeakCallbackInfo<Fiber>& info) {
     fiber->runtime_->AddOrphan(fiber);
     return;
   }
+  // From here on the fiber belongs to the second pass: environment teardown must not free it too.
+  fiber->runtime_->Forget(fiber);
+  fiber->runtime_ = nullptr;
   info.SetSecondPassCallback(OnWeakSecondPass);
 }
 
@@ -90,7 +97,7 @@ v8::MaybeLocal<v8::Value> Fiber::Resume(v8::Local<v8::Value> value, Delivery del
     terminated_ = false;
   }
   // An empty value means run() with no argument: the fiber function is called with none.
-  transfer_.Reset(isolate_, value);
+  SetTransfer(value);
   transfer_is_exception_ = delivery == Delivery::kThrow;
   transfer_has_value_ = !value.IsEmpty();
   SwitchIn(worker);
@@ -105,22 +112,30 @@ v8::MaybeLocal<v8::Value> Fiber::Resume(v8::Local<v8::Value> value, Delivery del
   return TakeTransfer();
 }
 
+void Fiber::SetTransfer(v8::Local<v8::Value> value) {
+  // Most values crossing a switch are undefined (yield(), run()): they cost no global handle.
+  if (value.IsEmpty() || value->IsUndefined()) {
+    transfer_.Reset();
+  } else {
+    transfer_.Reset(isolate_, value);
+  }
+}
+
 void Fiber::SwitchIn(ThreadPool::Worker* worker) {
   runtime_->BeforeFirstSwitch();
   Strand* from = runtime_->current();
   resumer_ = from;
   state_ = State::kRunning;
-  if (!handle_.IsEmpty()) handle_.ClearWeak();
   runtime_->SaveAsyncContext(from);
   runtime_->set_current(this, this);
   runtime_->events().Record(EventType::kRun, id, from->id);
   if (worker != nullptr) {
     HandOff(
         isolate_, [worker, this] { worker->Start(ThreadMain, this); }, from->baton,
-        runtime_->spin());
+        runtime_->resumer_patience());
   } else {
     HandOff(
-        isolate_, [this] { baton.Post(); }, from->baton, runtime_->spin());
+        isolate_, [this] { baton.Post(); }, from->baton, runtime_->resumer_patience());
   }
   // The fiber yielded or finished; it made `from` current again.
   runtime_->RestoreAsyncContext(from);
@@ -144,7 +159,7 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
     isolate_->ThrowException(zombie_error_.Get(isolate_));
     return {};
   }
-  transfer_.Reset(isolate_, value);
+  SetTransfer(value);
   transfer_is_exception_ = false;
   transfer_has_value_ = true;
   Strand* back = resumer_;
@@ -152,9 +167,8 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
   runtime_->SaveAsyncContext(this);
   runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
   runtime_->events().Record(EventType::kYield, id, back->id);
-  if (!handle_.IsEmpty()) handle_.SetWeak(this, OnWeak, v8::WeakCallbackType::kParameter);
   HandOff(
-      isolate_, [back] { back->baton.Post(); }, baton, runtime_->spin());
+      isolate_, [back] { back->baton.Post(); }, baton, Runtime::kYielderPatience);
   // Someone's Resume() made this fiber current and filled transfer_.
   runtime_->affinity().ApplyToCurrentThread();
   runtime_->RestoreAsyncContext(this);
@@ -209,9 +223,9 @@ void Fiber::RunOnThisThread() {
     v8::Context::Scope context_scope(context);
     runtime_->RestoreAsyncContext(this);
 
-    bool has_argument = transfer_has_value_ && !transfer_.IsEmpty();
-    v8::Local<v8::Value> argument;
-    if (has_argument) argument = transfer_.Get(isolate_);
+    bool has_argument = transfer_has_value_;
+    v8::Local<v8::Value> argument = v8::Undefined(isolate_);
+    if (!transfer_.IsEmpty()) argument = transfer_.Get(isolate_);
     transfer_.Reset();
     transfer_has_value_ = false;
 
@@ -222,7 +236,7 @@ void Fiber::RunOnThisThread() {
     EventType ending = EventType::kFinish;
     v8::Local<v8::Value> value;
     if (result.ToLocal(&value)) {
-      transfer_.Reset(isolate_, value);
+      SetTransfer(value);
       transfer_is_exception_ = false;
     } else if (try_catch.HasTerminated()) {
       // Ended by TerminateExecution: either Terminate() above, or a worker being stopped, in which
@@ -243,7 +257,6 @@ void Fiber::RunOnThisThread() {
     runtime_->Untrack(this);
     runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
     runtime_->events().Record(ending, id, back->id);
-    if (!handle_.IsEmpty()) handle_.SetWeak(this, OnWeak, v8::WeakCallbackType::kParameter);
   }
   // Done with V8 (the Locker above is gone): park this thread, then hand the isolate back.
   // Nothing below may touch `this`: once `back` runs, the fiber may be collected.

@@ -55,6 +55,7 @@ class Fiber : public Strand {
   void RunOnThisThread();
   void SwitchIn(ThreadPool::Worker* worker);
   v8::MaybeLocal<v8::Value> TakeTransfer();
+  void SetTransfer(v8::Local<v8::Value> value);
 
   Runtime* runtime_;
   v8::Isolate* isolate_;

@@ -18,12 +18,12 @@ namespace fiberscope {
 
 // Caller holds the isolate and has entered it once on this thread.
 template <typename WakeNext>
-void HandOff(v8::Isolate* isolate, WakeNext wake_next, Baton& own_turn, uint32_t spin) {
+void HandOff(v8::Isolate* isolate, WakeNext wake_next, Baton& own_turn, Baton::Patience patience) {
   isolate->Exit();
   {
     v8::Unlocker unlocker(isolate);
     wake_next();
-    own_turn.Wait(spin);
+    own_turn.Wait(patience);
   }
   isolate->Enter();
 }

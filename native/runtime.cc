@@ -13,9 +13,10 @@ namespace fiberscope {
 
 namespace {
 
-// Spins before sleeping when the isolate's threads may sit on different CPUs. When they share
-// one CPU (pinned), spinning only delays the thread that would post.
-constexpr uint32_t kSpinWhenUnpinned = 2000;
+// When the isolate's threads may sit on different CPUs, the resumer spins; when they share one
+// CPU (pinned), spinning would only delay the thread that is to post, so it yields the CPU.
+constexpr Baton::Patience kUnpinnedPatience{2000, 0};
+constexpr Baton::Patience kPinnedPatience{0, 16};
 // What a started fiber costs outside V8's heap (thread, touched stack, archived V8 state), as
 // reported to V8's GC heuristics.
 constexpr int64_t kThreadCost = 512 * 1024;
@@ -53,7 +54,7 @@ Runtime* Runtime::For(v8::Isolate* isolate) {
 }
 
 Runtime::Runtime(v8::Isolate* isolate) : isolate_(isolate) {
-  spin_ = kSpinWhenUnpinned;
+  resumer_patience_ = kUnpinnedPatience;
   orphans_async_ = new uv_async_t();
   uv_async_init(node::GetCurrentEventLoop(isolate), orphans_async_, OnOrphansAsync);
   orphans_async_->data = this;
@@ -72,17 +73,17 @@ void Runtime::set_pin_threads(bool value) {
   pin_threads_ = value;
   if (!switched_once_) return;
   if (value) {
-    if (affinity_.PinHomeThread()) spin_ = 0;
+    if (affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
   } else {
     affinity_.Release();
-    spin_ = kSpinWhenUnpinned;
+    resumer_patience_ = kUnpinnedPatience;
   }
 }
 
 void Runtime::BeforeFirstSwitch() {
   if (switched_once_) return;
   switched_once_ = true;
-  if (pin_threads_ && affinity_.PinHomeThread()) spin_ = 0;
+  if (pin_threads_ && affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
 }
 
 void Runtime::SaveAsyncContext(Strand* strand) {

@@ -46,7 +46,10 @@ class Runtime {
   CpuAffinity& affinity() { return affinity_; }
 
   uint32_t NextFiberId() { return next_fiber_id_++; }
-  uint32_t spin() const { return spin_; }
+  // How long a strand that ran a fiber waits actively for it to yield or finish: usually soon.
+  Baton::Patience resumer_patience() const { return resumer_patience_; }
+  // A fiber that yields usually waits for I/O: it sleeps at once.
+  static constexpr Baton::Patience kYielderPatience{0, 0};
 
   // Whether the isolate's threads share one CPU (the default). Pinning happens lazily, when the
   // first fiber starts, so that loading the addon changes nothing.
@@ -96,7 +99,7 @@ class Runtime {
   Strand* current_ = &home_;
   Fiber* current_fiber_ = nullptr;
   uint32_t next_fiber_id_ = 1;
-  uint32_t spin_ = 0;
+  Baton::Patience resumer_patience_;
   bool pin_threads_ = true;
   bool switched_once_ = false;
   bool tearing_down_ = false;

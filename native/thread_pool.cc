@@ -81,7 +81,7 @@ void* ThreadPool::ThreadMain(void* arg) {
   current_worker = worker;
   for (;;) {
     // Parked threads sleep at once: a spinning idle thread would steal the CPU from the isolate.
-    worker->baton_.Wait(0);
+    worker->baton_.Wait({0, 0});
     Task task = worker->task_;
     if (task == nullptr) break;
     worker->keep_ = false;

@@ -153,8 +153,12 @@ describe('worker_threads', () => {
         console.log(JSON.stringify(results));
       })();
     `);
-    expect(child.stderr).toBe('');
-    expect(child.status).toBe(0);
-    expect(child.stdout.trim()).toBe('[42,42,42,42,42,42]');
+    const { status, signal, stderr, stdout } = child;
+    expect({ status, signal, stderr, stdout }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+      stdout: '[42,42,42,42,42,42]\n',
+    });
   });
 });
