@@ -260,7 +260,11 @@ void Fiber::RunOnThisThread() {
   }
   // Done with V8 (the Locker above is gone): park this thread, then hand the isolate back.
   // Nothing below may touch `this`: once `back` runs, the fiber may be collected.
-  ThreadPool::RecycleCurrentThread();
+  if (!ThreadPool::RecycleCurrentThread()) {
+    // The thread is about to exit; V8 keeps per-thread data for every thread that ever entered
+    // the isolate until the isolate dies, unless told.
+    isolate_->DiscardThreadSpecificMetadata();
+  }
   back->baton.Post();
 }
 

@@ -19,7 +19,7 @@ constexpr Baton::Patience kUnpinnedPatience{2000, 0};
 constexpr Baton::Patience kPinnedPatience{0, 16};
 // What a started fiber costs outside V8's heap (thread, touched stack, archived V8 state), as
 // reported to V8's GC heuristics.
-constexpr int64_t kThreadCost = 512 * 1024;
+constexpr int64_t kThreadCost = 64 * 1024;
 
 std::mutex& RuntimesMutex() {
   static auto* mutex = new std::mutex();
@@ -73,7 +73,8 @@ void Runtime::set_pin_threads(bool value) {
   pin_threads_ = value;
   if (!switched_once_) return;
   if (value) {
-    if (affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
+    switched_once_ = false;
+    BeforeFirstSwitch();
   } else {
     affinity_.Release();
     resumer_patience_ = kUnpinnedPatience;
@@ -83,7 +84,16 @@ void Runtime::set_pin_threads(bool value) {
 void Runtime::BeforeFirstSwitch() {
   if (switched_once_) return;
   switched_once_ = true;
-  if (pin_threads_ && affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
+  if (!pin_threads_) return;
+  // Threads inherit the mask of the thread that creates them: start libuv's thread pool (it
+  // starts lazily, on first use) before the home thread is pinned, so it keeps every CPU.
+  auto* warm_up = new uv_work_t();
+  if (uv_queue_work(
+          node::GetCurrentEventLoop(isolate_), warm_up, [](uv_work_t*) {},
+          [](uv_work_t* request, int) { delete request; }) != 0) {
+    delete warm_up;
+  }
+  if (affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
 }
 
 void Runtime::SaveAsyncContext(Strand* strand) {

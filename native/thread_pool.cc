@@ -45,9 +45,10 @@ ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
   return worker;
 }
 
-void ThreadPool::RecycleCurrentThread() {
+bool ThreadPool::RecycleCurrentThread() {
   Worker* worker = current_worker;
   worker->keep_ = Shared().Park(worker);
+  return worker->keep_;
 }
 
 bool ThreadPool::Park(Worker* worker) {

@@ -39,7 +39,8 @@ class ThreadPool {
 
   // Called by a task on its own worker thread when it is done with V8 and before it hands control
   // back: parks the thread for reuse (up to max_idle) or lets it exit once the task returns.
-  static void RecycleCurrentThread();
+  // Returns false when the thread will exit instead.
+  static bool RecycleCurrentThread();
 
   void set_max_idle(size_t value);
   size_t max_idle() const { return max_idle_.load(std::memory_order_relaxed); }

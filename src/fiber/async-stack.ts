@@ -25,15 +25,9 @@ interface AsyncWrapBinding {
   popAsyncContext(asyncId: number): boolean;
   async_hook_fields: Uint32Array;
   async_id_fields: Float64Array;
+  async_ids_stack: Float64Array;
   execution_async_resources: object[];
   constants: { kStackLength: number; kExecutionAsyncId: number; kTriggerAsyncId: number };
-}
-
-/** Entries of Node's async id stack, bottom first. */
-export interface AsyncStackEntries {
-  ids: number[];
-  triggers: number[];
-  resources: object[];
 }
 
 function loadAsyncWrap(): AsyncWrapBinding | undefined {
@@ -44,7 +38,11 @@ function loadAsyncWrap(): AsyncWrapBinding | undefined {
   proc.noDeprecation = true;
   try {
     const asyncWrap = proc.binding('async_wrap') as AsyncWrapBinding;
-    if (typeof asyncWrap.pushAsyncContext !== 'function' || !asyncWrap.async_hook_fields) {
+    if (
+      typeof asyncWrap.pushAsyncContext !== 'function' ||
+      !asyncWrap.async_hook_fields ||
+      !asyncWrap.async_ids_stack
+    ) {
       return undefined;
     }
     return asyncWrap;
@@ -60,43 +58,73 @@ const asyncWrap = loadAsyncWrap();
 /** Whether run() must carry the async stack across switches on this Node version. */
 export const carriesAsyncStack = asyncWrap !== undefined;
 
-/** The base entry of a new fiber: the creator's async ids and a resource of its own that starts
- *  with the creator's AsyncLocalStorage stores. */
-export function captureSpawnContext(): AsyncStackEntries {
-  const resource: Record<symbol, unknown> = {};
-  const current = executionAsyncResource() as Record<symbol, unknown>;
-  for (const key of Object.getOwnPropertySymbols(current)) resource[key] = current[key];
-  return { ids: [executionAsyncId()], triggers: [triggerAsyncId()], resources: [resource] };
+/**
+ * A fiber's own entries of Node's async id stack, bottom first, kept while it is suspended.
+ * The arrays are reused from switch to switch: a switch usually moves exactly one entry.
+ */
+export class FiberAsyncStack {
+  count = 1;
+  ids: number[];
+  triggers: number[];
+  resources: object[];
+
+  /** The base entry: the creator's async ids and a resource of the fiber's own that starts with
+   *  the creator's AsyncLocalStorage stores. */
+  constructor() {
+    const resource: Record<symbol, unknown> = {};
+    const current = executionAsyncResource() as Record<symbol, unknown>;
+    for (const key of Object.getOwnPropertySymbols(current)) resource[key] = current[key];
+    this.ids = [executionAsyncId()];
+    this.triggers = [triggerAsyncId()];
+    this.resources = [resource];
+  }
 }
+
+const { kStackLength, kExecutionAsyncId, kTriggerAsyncId } = asyncWrap?.constants ?? {
+  kStackLength: 0,
+  kExecutionAsyncId: 0,
+  kTriggerAsyncId: 0,
+};
+const hookFields = asyncWrap?.async_hook_fields ?? new Uint32Array(1);
+const idFields = asyncWrap?.async_id_fields ?? new Float64Array(1);
 
 export function stackDepth(): number {
-  const wrap = asyncWrap as AsyncWrapBinding;
-  return wrap.async_hook_fields[wrap.constants.kStackLength];
+  return hookFields[kStackLength];
 }
 
-export function pushEntries(entries: AsyncStackEntries): void {
+/** Pushes the fiber's entries on top of whoever runs it, the way Node's own pushAsyncContext()
+ *  does (through the native binding only when the id stack must grow). */
+export function pushFiberEntries(stack: FiberAsyncStack): void {
   const wrap = asyncWrap as AsyncWrapBinding;
-  const fields = wrap.async_hook_fields;
-  const { kStackLength } = wrap.constants;
-  for (let i = 0; i < entries.ids.length; i++) {
-    wrap.execution_async_resources[fields[kStackLength]] = entries.resources[i];
-    wrap.pushAsyncContext(entries.ids[i], entries.triggers[i]);
+  for (let i = 0; i < stack.count; i++) {
+    const offset = hookFields[kStackLength];
+    wrap.execution_async_resources[offset] = stack.resources[i];
+    const idStack = wrap.async_ids_stack;
+    if (offset * 2 >= idStack.length) {
+      wrap.pushAsyncContext(stack.ids[i], stack.triggers[i]);
+      continue;
+    }
+    idStack[offset * 2] = idFields[kExecutionAsyncId];
+    idStack[offset * 2 + 1] = idFields[kTriggerAsyncId];
+    hookFields[kStackLength] = offset + 1;
+    idFields[kExecutionAsyncId] = stack.ids[i];
+    idFields[kTriggerAsyncId] = stack.triggers[i];
   }
 }
 
-/** Pops every entry above `depth` and returns them, bottom first. */
-export function popEntriesAbove(depth: number): AsyncStackEntries {
+/** Takes every entry above `depth` off Node's stack and keeps it in `stack`, bottom first. */
+export function popFiberEntries(stack: FiberAsyncStack, depth: number): void {
   const wrap = asyncWrap as AsyncWrapBinding;
-  const { kExecutionAsyncId, kTriggerAsyncId } = wrap.constants;
-  const entries: AsyncStackEntries = { ids: [], triggers: [], resources: [] };
-  while (stackDepth() > depth) {
-    const id = wrap.async_id_fields[kExecutionAsyncId];
-    entries.ids.unshift(id);
-    entries.triggers.unshift(wrap.async_id_fields[kTriggerAsyncId]);
-    entries.resources.unshift(executionAsyncResource());
+  const count = hookFields[kStackLength] - depth;
+  stack.count = count > 0 ? count : 0;
+  for (let i = count - 1; i >= 0; i--) {
+    const id = idFields[kExecutionAsyncId];
+    stack.ids[i] = id;
+    stack.triggers[i] = idFields[kTriggerAsyncId];
+    stack.resources[i] = executionAsyncResource();
+    // The binding's pop also drops a resource that native code pushed (MakeCallback in a fiber).
     wrap.popAsyncContext(id);
   }
-  return entries;
 }
 
 /** Node 24+: runInAsyncScope() inside a fiber must not push onto Node's async id stack, or a

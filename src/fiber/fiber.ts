@@ -1,9 +1,8 @@
 import {
-  type AsyncStackEntries,
-  captureSpawnContext,
   carriesAsyncStack,
-  popEntriesAbove,
-  pushEntries,
+  FiberAsyncStack,
+  popFiberEntries,
+  pushFiberEntries,
   stackDepth,
 } from './async-stack';
 import { binding, type NativeFiber } from './native';
@@ -13,7 +12,11 @@ export interface FiberOptions {
   name?: string;
 }
 
-const asyncStacks = new WeakMap<NativeFiber, AsyncStackEntries>();
+const kAsyncStack = Symbol('fiberscope.asyncStack');
+
+interface WithAsyncStack {
+  [kAsyncStack]?: FiberAsyncStack;
+}
 
 /**
  * A function running on a stack of its own, which it can suspend with `Fiber.yield()` (or
@@ -28,7 +31,7 @@ export class Fiber extends binding.Fiber {
     const name = options?.name ?? '';
     if (typeof name !== 'string') throw new TypeError('Expected the "name" option to be a string');
     this.#name = name;
-    if (carriesAsyncStack) asyncStacks.set(this, captureSpawnContext());
+    if (carriesAsyncStack) (this as WithAsyncStack)[kAsyncStack] = new FiberAsyncStack();
   }
 
   /** A name for people: shown in traces, profiles and the REPL. */
@@ -93,15 +96,18 @@ if (carriesAsyncStack) {
   // Each switch into a fiber brings its async stack entries; each switch back takes them away.
   const proto = binding.Fiber.prototype;
   const withAsyncStack = (method: (this: NativeFiber, ...args: unknown[]) => unknown) =>
-    function (this: NativeFiber, ...args: unknown[]): unknown {
+    function (this: NativeFiber & WithAsyncStack, value?: unknown): unknown {
+      const stack = this[kAsyncStack];
+      if (stack === undefined) return Reflect.apply(method, this, arguments);
       const depth = stackDepth();
-      const entries = asyncStacks.get(this);
-      if (entries !== undefined) pushEntries(entries);
+      pushFiberEntries(stack);
       try {
-        return method.apply(this, args);
+        // The argument count matters: run() calls the fiber function with no argument.
+        if (arguments.length === 0) return method.call(this);
+        if (arguments.length === 1) return method.call(this, value);
+        return Reflect.apply(method, this, arguments);
       } finally {
-        const left = popEntriesAbove(depth);
-        if (entries !== undefined) asyncStacks.set(this, left);
+        popFiberEntries(stack, depth);
       }
     };
   for (const name of ['run', 'throwInto', 'reset'] as const) {

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The `fiberscope` command. Each subcommand lives in a module of its own; this file only
+// dispatches, prints usage and turns errors into exit codes.
+import { runCommand } from './run';
+import { UsageError } from './usage-error';
+
+const USAGE = `Usage: fiberscope <command> [options]
+
+Commands:
+  run [--] <script> [args...]   Run a Node.js program with the fiber runtime: require('fibers')
+                                and require('fibers/future') load fiberscope's drop-ins.
+
+Options:
+  -h, --help                    Show this help.
+  -v, --version                 Show the version.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    case '-v':
+    case '--version':
+      process.stdout.write(`${require('../../package.json').version}\n`);
+      return 0;
+    case 'run':
+      return runCommand(rest);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        process.stderr.write(`fiberscope: ${error.message}\n\n${USAGE}`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(
+          `fiberscope: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exitCode = 1;
+      }
+    },
+  );
+}
