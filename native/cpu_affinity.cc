@@ -34,8 +34,15 @@ CpuAffinity::CpuAffinity() {
 
 bool CpuAffinity::PinHomeThread() {
   if (pinned_) return true;
-  if (CPU_COUNT(&original_mask_) < 2) return false;
+  if (CPU_COUNT(&original_mask_) == 0) return false;
   int cpu = sched_getcpu();
+  if (CPU_COUNT(&original_mask_) == 1) {
+    // Already confined to one CPU (taskset, a container): every thread shares it anyway.
+    if (cpu < 0 || !CPU_ISSET(cpu, &original_mask_)) return false;
+    cpu_ = cpu;
+    pinned_ = true;
+    return true;
+  }
   if (cpu < 0 || !CPU_ISSET(cpu, &original_mask_)) return false;
   cpu_set_t one;
   CPU_ZERO(&one);
