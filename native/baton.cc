@@ -34,11 +34,11 @@ void Baton::Post() {
   }
 }
 
-void Baton::Wait(Patience patience) {
+Baton::Waited Baton::Wait(Patience patience) {
   for (uint32_t i = 0; i < patience.spins; ++i) {
     if (state_.load(std::memory_order_acquire) == kPosted) {
       state_.store(kEmpty, std::memory_order_relaxed);
-      return;
+      return Waited::kSpinning;
     }
     CpuRelax();
   }
@@ -47,7 +47,7 @@ void Baton::Wait(Patience patience) {
   for (uint32_t i = 0; i < patience.yields; ++i) {
     if (state_.load(std::memory_order_acquire) == kPosted) {
       state_.store(kEmpty, std::memory_order_relaxed);
-      return;
+      return Waited::kYielding;
     }
     sched_yield();
   }
@@ -59,6 +59,7 @@ void Baton::Wait(Patience patience) {
     } while (state_.load(std::memory_order_acquire) == kSleeping);
   }
   state_.store(kEmpty, std::memory_order_relaxed);
+  return Waited::kSleeping;
 }
 
 }  // namespace fiberscope

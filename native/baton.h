@@ -23,8 +23,10 @@ class Baton {
     uint32_t yields;  // sched_yield() calls: pays off when the poster shares this CPU
   };
 
-  // Returns once Post() has been called.
-  void Wait(Patience patience);
+  enum class Waited : uint8_t { kSpinning, kYielding, kSleeping };
+
+  // Returns once Post() has been called; tells in which phase the post arrived.
+  Waited Wait(Patience patience);
 
  private:
   enum : uint32_t { kEmpty = 0, kPosted = 1, kSleeping = 2 };

@@ -167,8 +167,20 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
   runtime_->SaveAsyncContext(this);
   runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
   runtime_->events().Record(EventType::kYield, id, back->id);
-  HandOff(
-      isolate_, [back] { back->baton.Post(); }, baton, Runtime::kYielderPatience);
+  // A fiber that was resumed soon after its last yields stays runnable for a few sched_yield()
+  // rounds, so that its resumer hands over without a futex wake; one that had to sleep sleeps at
+  // once next time (it waits for I/O), and tries again every 16th yield.
+  bool patient = runtime_->pinned() && (yield_credit_ > 0 || (yields_++ & 15) == 0);
+  Baton::Waited waited =
+      HandOff(isolate_, [back] { back->baton.Post(); }, baton,
+              patient ? Runtime::kShortYielderPatience : Runtime::kYielderPatience);
+  if (patient) {
+    if (waited == Baton::Waited::kYielding) {
+      yield_credit_ = kMaxYieldCredit;
+    } else if (yield_credit_ > 0) {
+      --yield_credit_;
+    }
+  }
   // Someone's Resume() made this fiber current and filled transfer_.
   runtime_->affinity().ApplyToCurrentThread();
   runtime_->RestoreAsyncContext(this);

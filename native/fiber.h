@@ -72,6 +72,9 @@ class Fiber : public Strand {
   bool transfer_has_value_ = false;
   bool terminated_ = false;
   bool orphaned_ = false;
+  static constexpr uint8_t kMaxYieldCredit = 4;
+  uint8_t yield_credit_ = 0;
+  uint32_t yields_ = 1;  // a new fiber first tries to stay runnable at its 16th yield
 };
 
 }  // namespace fiberscope

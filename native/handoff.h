@@ -17,15 +17,19 @@
 namespace fiberscope {
 
 // Caller holds the isolate and has entered it once on this thread.
+// Returns how the wait for the isolate ended.
 template <typename WakeNext>
-void HandOff(v8::Isolate* isolate, WakeNext wake_next, Baton& own_turn, Baton::Patience patience) {
+Baton::Waited HandOff(v8::Isolate* isolate, WakeNext wake_next, Baton& own_turn,
+                      Baton::Patience patience) {
+  Baton::Waited waited;
   isolate->Exit();
   {
     v8::Unlocker unlocker(isolate);
     wake_next();
-    own_turn.Wait(patience);
+    waited = own_turn.Wait(patience);
   }
   isolate->Enter();
+  return waited;
 }
 
 }  // namespace fiberscope

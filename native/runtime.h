@@ -50,6 +50,9 @@ class Runtime {
   Baton::Patience resumer_patience() const { return resumer_patience_; }
   // A fiber that yields usually waits for I/O: it sleeps at once.
   static constexpr Baton::Patience kYielderPatience{0, 0};
+  // ... unless it was resumed quickly last time (see Fiber::Yield).
+  static constexpr Baton::Patience kShortYielderPatience{0, 8};
+  bool pinned() const { return affinity_.pinned(); }
 
   // Whether the isolate's threads share one CPU (the default). Pinning happens lazily, when the
   // first fiber starts, so that loading the addon changes nothing.
