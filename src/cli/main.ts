@@ -2,6 +2,7 @@
 // The `fiberscope` command. Each subcommand lives in a module of its own; this file only
 // dispatches, prints usage and turns errors into exit codes.
 import { runCommand } from './run';
+import { STITCH_USAGE, stitchCommand } from './stitch';
 import { UsageError } from './usage-error';
 
 const USAGE = `Usage: fiberscope <command> [options]
@@ -9,6 +10,7 @@ const USAGE = `Usage: fiberscope <command> [options]
 Commands:
   run [--] <script> [args...]   Run a Node.js program with the fiber runtime: require('fibers')
                                 and require('fibers/future') load fiberscope's drop-ins.
+${STITCH_USAGE}
 
 Options:
   -h, --help                    Show this help.
@@ -30,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       return runCommand(rest);
+    case 'stitch':
+      return stitchCommand(rest);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

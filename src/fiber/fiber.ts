@@ -1,4 +1,12 @@
 import {
+  recordSpawn,
+  type SpawnRecord,
+  stitchEscape,
+  stitchRunError,
+  stitchWaitError,
+  wantsDebuggerTask,
+} from '../stitch/capture';
+import {
   carriesAsyncStack,
   FiberAsyncStack,
   popFiberEntries,
@@ -14,6 +22,36 @@ export interface FiberOptions {
 
 const kAsyncStack = Symbol('fiberscope.asyncStack');
 
+// Errors the addon throws for misuse of run(), throwInto() and reset(): they did not come out of
+// the fiber, so they are not stitched with the caller's side.
+const MISUSE = new Set([
+  'This Fiber is already running',
+  'This Fiber is not yielding',
+  'run() excepts 1 or no arguments',
+  'throwInto() expects 1 or no arguments',
+  'reset() expects no arguments',
+]);
+const ZOMBIE = 'This Fiber is a zombie';
+
+const nativeYield = binding.yield;
+
+// console.createTask() (V8's async stack tagging) lets a debugger paused inside a fiber show
+// where the fiber was spawned, as its async stack.
+const createTask = (console as { createTask?: (name: string) => { run<T>(fn: () => T): T } })
+  .createTask;
+
+let spawnedFrom: Function | undefined;
+
+/** Runs `create()` with the spawn site captured above `caller` instead of the Fiber constructor. */
+export function spawnFrom<T>(caller: Function, create: () => T): T {
+  spawnedFrom = caller;
+  try {
+    return create();
+  } finally {
+    spawnedFrom = undefined;
+  }
+}
+
 interface WithAsyncStack {
   [kAsyncStack]?: FiberAsyncStack;
 }
@@ -25,12 +63,24 @@ interface WithAsyncStack {
  */
 export class Fiber extends binding.Fiber {
   #name: string;
+  /** @internal Where this fiber and its ancestors were spawned, for stitched traces. */
+  spawnRecord: SpawnRecord | undefined;
 
   constructor(fn: (value?: any) => unknown, options?: FiberOptions) {
-    super(fn);
     const name = options?.name ?? '';
     if (typeof name !== 'string') throw new TypeError('Expected the "name" option to be a string');
+    if (typeof fn !== 'function') throw new TypeError('Fiber expects a function');
+    let body = fn;
+    if (createTask !== undefined && wantsDebuggerTask()) {
+      const task = createTask(name === '' ? 'fiber' : name);
+      body = function (this: unknown, ...args: unknown[]) {
+        return task.run(() => Reflect.apply(fn, this, args));
+      };
+    }
+    super(body);
     this.#name = name;
+    const parent = binding.current() as Fiber | undefined;
+    this.spawnRecord = recordSpawn(this.id, name, parent?.spawnRecord, spawnedFrom ?? new.target);
     if (carriesAsyncStack) (this as WithAsyncStack)[kAsyncStack] = new FiberAsyncStack();
   }
 
@@ -42,6 +92,45 @@ export class Fiber extends binding.Fiber {
   set name(value: string) {
     if (typeof value !== 'string') throw new TypeError('Fiber name must be a string');
     this.#name = value;
+    if (this.spawnRecord !== undefined) this.spawnRecord.name = value;
+  }
+
+  /**
+   * Starts the fiber, or resumes it where it yielded with `value` as the result of its yield().
+   * Returns what it yields or returns next; what it throws is thrown here, stitched with the
+   * frames of this call.
+   */
+  override run(value?: unknown): any {
+    try {
+      // The argument count matters: run() calls the fiber function with no argument.
+      if (arguments.length === 0) return super.run();
+      if (arguments.length === 1) return super.run(value);
+      return Reflect.apply(super.run, this, arguments);
+    } catch (error) {
+      this.#stitchEscape(error, Fiber.prototype.run);
+      throw error;
+    }
+  }
+
+  /** Resumes the fiber by throwing `error` at its yield(). Returns and throws as run() does. */
+  override throwInto(error?: unknown): any {
+    try {
+      if (arguments.length === 1) return super.throwInto(error);
+      return Reflect.apply(super.throwInto, this, arguments);
+    } catch (thrown) {
+      this.#stitchEscape(thrown, Fiber.prototype.throwInto);
+      throw thrown;
+    }
+  }
+
+  #stitchEscape(error: unknown, above: Function): void {
+    if (error instanceof Error && (MISUSE.has(error.message) || error.message === ZOMBIE)) return;
+    stitchRunError(error, this.id, this.#name, this.spawnRecord, above);
+  }
+
+  /** @internal What escaped the fiber reaches its spawner through a promise: stitch the chain. */
+  stitchEscape(error: unknown): void {
+    stitchEscape(error, this.spawnRecord);
   }
 
   /** The fiber whose code is running now, or `undefined` outside of fibers. */
@@ -53,7 +142,16 @@ export class Fiber extends binding.Fiber {
    * Suspends the current fiber. `value` becomes the result of the `run()` that resumed it; the
    * next `run(x)` makes this call return `x` (or throw, for `throwInto`).
    */
-  static yield: (value?: unknown) => any = binding.yield;
+  static yield(value?: unknown): any {
+    try {
+      if (arguments.length === 0) return nativeYield();
+      if (arguments.length === 1) return nativeYield(value);
+      return Reflect.apply(nativeYield, undefined, arguments);
+    } catch (error) {
+      stitchAtWait(error, Fiber.yield);
+      throw error;
+    }
+  }
 
   /** How many finished fibers' threads are kept for reuse. */
   static get poolSize(): number {
@@ -118,4 +216,15 @@ if (carriesAsyncStack) {
       configurable: true,
     });
   }
+}
+
+/**
+ * An error is being rethrown inside the current fiber where it waited (a yield resumed by
+ * throwInto, Future#get after a wait): appends the fiber's frames there and its spawn chain.
+ */
+export function stitchAtWait(error: unknown, above: Function): void {
+  const fiber = binding.current() as Fiber | undefined;
+  if (fiber === undefined) return;
+  if (error instanceof Error && error.message === ZOMBIE) return;
+  stitchWaitError(error, fiber.id, fiber.name, fiber.spawnRecord, above);
 }

@@ -2,7 +2,7 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { Fiber } from './fiber';
+import { Fiber, stitchAtWait } from './fiber';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
 export type NodeCallback<T = any> = (error: any, value?: T) => void;
@@ -177,7 +177,10 @@ export class Future<T = any> {
     if (!this.resolved) throw new Error('Future must resolve before value is ready');
     if (this.error) {
       const error = this.error;
-      linkStacks(error);
+      // In a fiber: the stitched trace (where the fiber waited, where it was spawned). Outside:
+      // node-fibers' own linking of get()'s stack to the error's.
+      if (Fiber.current !== undefined) stitchAtWait(error, Future.prototype.get);
+      else linkStacks(error);
       throw error;
     }
     return this.value as T;

@@ -1,4 +1,4 @@
-import { Fiber, type FiberOptions } from './fiber';
+import { Fiber, type FiberOptions, spawnFrom } from './fiber';
 import { binding } from './native';
 
 const kWaiting = Symbol('fiberscope.waiting');
@@ -69,13 +69,18 @@ export function sync<Args extends unknown[], R>(
 export function spawn<T>(fn: () => T, options?: FiberOptions): Promise<Awaited<T>> {
   if (typeof fn !== 'function') throw new TypeError('spawn() expects a function');
   return new Promise<Awaited<T>>((resolve, reject) => {
-    const fiber = new Fiber(() => {
-      try {
-        resolve(fn() as Awaited<T>);
-      } catch (error) {
-        reject(error);
-      }
-    }, options);
+    const fiber: Fiber = spawnFrom(
+      spawn,
+      () =>
+        new Fiber(() => {
+          try {
+            resolve(fn() as Awaited<T>);
+          } catch (error) {
+            fiber.stitchEscape(error);
+            reject(error);
+          }
+        }, options),
+    );
     fiber.run();
   });
 }

@@ -349,7 +349,7 @@ describe('Future: wait', () => {
     expect(order).toEqual(['before', 'spawn returned', 'after later']);
   });
 
-  it('wait() throws the error, with get()`s stack linked to the stack of the error', async () => {
+  it('wait() in a fiber throws the error stitched: its stack, then where the fiber waited', async () => {
     function makeError() {
       return new Error('deep');
     }
@@ -365,11 +365,34 @@ describe('Future: wait', () => {
       }
       return waitHere();
     });
-    const [head, ...rest] = stack.split('\n');
+    const [head, first, ...rest] = stack.split('\n');
+    expect(head).toBe('Error: deep');
+    expect(first).toContain('makeError');
+    const separator = rest.findIndex((line) => /^ {4}--- fiber #\d+ waited here ---$/.test(line));
+    expect(separator).toBeGreaterThan(0);
+    expect(rest[separator + 1]).toContain('waitHere');
+  });
+
+  it('get() outside a fiber links its stack to the error`s, as node-fibers does', () => {
+    function makeError() {
+      return new Error('deep');
+    }
+    const error = makeError();
+    const future = new Future();
+    future.throw(error);
+    function getHere() {
+      try {
+        future.get();
+      } catch (thrown) {
+        return (thrown as Error).stack as string;
+      }
+      return 'not thrown';
+    }
+    const [head, ...rest] = getHere().split('\n');
     expect(head).toBe('Error: deep');
     const separator = rest.indexOf('    - - - - -');
     expect(separator).toBeGreaterThan(0);
-    expect(rest.slice(0, separator).join('\n')).toContain('waitHere');
+    expect(rest.slice(0, separator).join('\n')).toContain('getHere');
     expect(rest.slice(separator + 1)[0]).toContain('makeError');
     expect((error as Error & { futureStack?: string }).futureStack).toMatch(
       /^Error: deep\n\s+at makeError/,

@@ -1,0 +1,56 @@
+// Turns a stitched error back into text: V8's stack shape, one separator line per segment.
+import type { StitchedError, StitchedFrame, StitchedSegment } from './model';
+import { separatorLine } from './parse';
+
+export interface FormatOptions {
+  /** ANSI colors: dim separators and dependency frames, bold application frames. */
+  color?: boolean;
+}
+
+const dim = (text: string) => `\u001b[2m${text}\u001b[22m`;
+const bold = (text: string) => `\u001b[1m${text}\u001b[22m`;
+const cyan = (text: string) => `\u001b[36m${text}\u001b[39m`;
+
+export function formatFrame(frame: StitchedFrame): string {
+  const location = frame.file
+    ? frame.line > 0
+      ? `${frame.file}:${frame.line}:${frame.column}`
+      : frame.file
+    : 'native';
+  if (frame.functionName === '') return `    at ${location}`;
+  if (frame.native && !frame.file) return `    at ${frame.functionName} (native)`;
+  return `    at ${frame.functionName} (${location})`;
+}
+
+function formatSegment(segment: StitchedSegment, options: FormatOptions): string[] {
+  const lines: string[] = [];
+  if (segment.kind !== 'error' && segment.fiber) {
+    const separator = separatorLine(segment.kind, segment.fiber.id, segment.fiber.name);
+    lines.push(options.color ? cyan(separator) : separator);
+  }
+  for (const frame of segment.frames) {
+    const line = formatFrame(frame);
+    lines.push(!options.color ? line : frame.inApp ? bold(line) : dim(line));
+  }
+  return lines;
+}
+
+/** The text of a stitched error, with its causes and aggregated errors indented below it. */
+export function formatStitched(
+  error: StitchedError,
+  options: FormatOptions = {},
+  depth = 0,
+): string {
+  const indent = '    '.repeat(depth);
+  const header = error.message ? `${error.name}: ${error.message}` : error.name;
+  const lines = [header, ...error.segments.flatMap((segment) => formatSegment(segment, options))];
+  let text = lines.map((line, i) => (i === 0 ? line : indent + line)).join('\n');
+  if (error.errors) {
+    for (const [i, inner] of error.errors.entries()) {
+      text += `\n${indent}  [errors][${i}]: ${formatStitched(inner, options, depth + 1)}`;
+    }
+  }
+  if (error.cause)
+    text += `\n${indent}  [cause]: ${formatStitched(error.cause, options, depth + 1)}`;
+  return text;
+}

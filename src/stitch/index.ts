@@ -1,0 +1,6 @@
+// `fiberscope/stitch`: stitched traces as a structure, and back to text.
+export { configureStitching, type StitchOptions } from './capture';
+export { type FormatOptions, formatStitched } from './format';
+export type { SegmentKind, StitchedError, StitchedFrame, StitchedSegment } from './model';
+export { installSourceMaps, sourceMapsActive } from './source-maps';
+export { stitch } from './stitch';

@@ -1,0 +1,275 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { serializers } from 'fiberscope/pino';
+import { pino } from 'pino';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/child';
+
+const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const ESC = '\u001b[';
+
+function run(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    input,
+    timeout: 20_000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Lines as a pino logger with fiberscope's serializers writes them. */
+function logLines(log: (logger: pino.Logger) => void): string[] {
+  const lines: string[] = [];
+  const logger = pino(
+    { serializers, base: undefined },
+    { write: (line: string) => lines.push(line) },
+  );
+  log(logger);
+  return lines.map((line) => line.replace(/\n$/, ''));
+}
+
+function stitchedError(): Error {
+  const error = new Error('db down', { cause: new Error('connection reset') });
+  error.stack = [
+    'Error: db down',
+    '    at query (/app/db.js:12:11)',
+    '    --- fiber #12 "GET /orders" waited here ---',
+    '    at handler (/app/orders.js:41:17)',
+    '    --- fiber #12 "GET /orders" was spawned here ---',
+    '    at Server.onRequest (/app/server.js:9:5)',
+  ].join('\n');
+  return error;
+}
+
+let dir: string;
+let logFile: string;
+const plain = 'server listening on :8080 (not JSON)';
+const noError = '{"level":30,"time":1700000000000,"msg":"hello","user":{"id":1}}';
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-stitch-'));
+  const [noErrorWithFiber] = logLines((logger) =>
+    logger.error({ fiber: { id: 12, name: 'GET /orders' } }, 'no error here'),
+  );
+  const [stitchedLine] = logLines((logger) =>
+    logger.error(
+      { err: stitchedError(), fiber: { id: 12, name: 'GET /orders' } },
+      'request failed',
+    ),
+  );
+  logFile = path.join(dir, 'app.ndjson');
+  // The last line has no newline.
+  writeFileSync(logFile, [plain, noError, noErrorWithFiber, stitchedLine, plain].join('\n'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fiberscope stitch', () => {
+  it('prints each logged error with its stitched trace; other lines pass through', () => {
+    const { status, stdout, stderr } = run(['stitch', '--no-color', logFile]);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe(plain);
+    expect(lines[1]).toBe(noError);
+    // A JSON line without an error is left as it is, even with a fiber key.
+    expect(JSON.parse(lines[2])).toMatchObject({ msg: 'no error here' });
+    expect(lines[3]).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ERROR \(fiber #12 "GET \/orders"\): request failed$/,
+    );
+    expect(lines.slice(4, 11)).toEqual([
+      'Error: db down',
+      '    at query (/app/db.js:12:11)',
+      '    --- fiber #12 "GET /orders" waited here ---',
+      '    at handler (/app/orders.js:41:17)',
+      '    --- fiber #12 "GET /orders" was spawned here ---',
+      '    at Server.onRequest (/app/server.js:9:5)',
+      'caused by: Error: connection reset',
+    ]);
+    expect(lines[11]).toMatch(/^ {4}at /);
+    // The last input line, which had no newline, is passed through without one.
+    expect(stdout.endsWith(`\n${plain}`)).toBe(true);
+    expect(stdout).not.toContain(ESC);
+  });
+
+  it('reads stdin when no file is given (or "-")', () => {
+    const input = `${plain}\n${noError}\n`;
+    for (const args of [
+      ['stitch', '--no-color'],
+      ['stitch', '--no-color', '-'],
+    ]) {
+      const { status, stdout } = run(args, input);
+      expect(status).toBe(0);
+      expect(stdout).toBe(input);
+    }
+    const [line] = logLines((logger) => logger.error(stitchedError()));
+    const { status, stdout } = run(['stitch'], `${line}\n`);
+    expect(status).toBe(0);
+    expect(stdout).toContain('    --- fiber #12 "GET /orders" waited here ---\n');
+    // Not a TTY: no colors unless asked.
+    expect(stdout).not.toContain(ESC);
+  });
+
+  it('colors with --color', () => {
+    const [line] = logLines((logger) => logger.error(stitchedError()));
+    const { stdout } = run(['stitch', '--color'], `${line}\n`);
+    expect(stdout).toContain(ESC);
+    expect(stripVTControlCharacters(stdout)).toContain(
+      '    --- fiber #12 "GET /orders" was spawned here ---',
+    );
+  });
+
+  it('reads errors logged by pino without fiberscope (stack text only) and under other keys', () => {
+    const stack = stitchedError().stack as string;
+    const input = [
+      JSON.stringify({
+        level: 40,
+        time: 0,
+        msg: 'a',
+        error: { type: 'Error', message: 'x', stack },
+      }),
+      JSON.stringify({
+        level: 'warn',
+        msg: 'b',
+        failure: { message: 'y', stack: 'TypeError: y\n    at f (/a.js:1:2)' },
+      }),
+    ].join('\n');
+    const { stdout } = run(['stitch', '--no-color'], input);
+    expect(stdout.split('\n')).toEqual([
+      '1970-01-01T00:00:00.000Z WARN: a',
+      'Error: db down',
+      '    at query (/app/db.js:12:11)',
+      '    --- fiber #12 "GET /orders" waited here ---',
+      '    at handler (/app/orders.js:41:17)',
+      '    --- fiber #12 "GET /orders" was spawned here ---',
+      '    at Server.onRequest (/app/server.js:9:5)',
+      'WARN: b',
+      'TypeError: y',
+      '    at f (/a.js:1:2)',
+      '',
+    ]);
+  });
+
+  it('shows where frames were cut by the serializer', () => {
+    const error = new Error('deep');
+    error.stack = [
+      'Error: deep',
+      ...Array.from({ length: 300 }, (_, i) => `    at f${i} (/app/deep.js:${i + 1}:1)`),
+    ].join('\n');
+    const [line] = logLines((logger) => logger.error(error));
+    const { stdout } = run(['stitch', '--no-color'], line);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1 + 1 + 200 + 1);
+    expect(lines.at(-1)).toBe('    ... 100 more frames');
+  });
+
+  it('maps positions through source maps on disk (inline and external), not .ts frames', () => {
+    const source = [
+      'interface Order {',
+      '  id: number;',
+      '  total: number;',
+      '}',
+      '',
+      'export function thrower(order: Order): never {',
+      "  throw new Error('order ' + order.id + ' failed');",
+      '}',
+      '',
+    ].join('\n');
+    const compile = (name: string, options: ts.CompilerOptions) =>
+      ts.transpileModule(source, {
+        fileName: `${name}.ts`,
+        compilerOptions: {
+          module: ts.ModuleKind.CommonJS,
+          target: ts.ScriptTarget.ES2022,
+          ...options,
+        },
+      });
+    const inline = compile('inline', { inlineSourceMap: true });
+    writeFileSync(path.join(dir, 'inline.ts'), source);
+    writeFileSync(path.join(dir, 'inline.js'), inline.outputText);
+    const external = compile('external', { sourceMap: true });
+    writeFileSync(path.join(dir, 'external.js'), external.outputText);
+    writeFileSync(path.join(dir, 'external.js.map'), external.sourceMapText as string);
+    writeFileSync(path.join(dir, 'plain.ts'), source);
+
+    // Real stacks, from running the compiled files.
+    const stackOf = (file: string) => {
+      const result = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `try { require(${JSON.stringify(file)}).thrower({ id: 7 }) } catch (e) { process.stdout.write(e.stack) }`,
+        ],
+        { encoding: 'utf8' },
+      );
+      return result.stdout;
+    };
+    const inlineStack = stackOf(path.join(dir, 'inline.js'));
+    const externalStack = stackOf(path.join(dir, 'external.js'));
+    expect(inlineStack).toContain(`${path.join(dir, 'inline.js')}:5:11`);
+    const tsFrame = `    at already (${path.join(dir, 'plain.ts')}:7:9)`;
+
+    const input = [
+      JSON.stringify({
+        level: 50,
+        time: 0,
+        msg: 'inline',
+        err: { message: 'm', stack: inlineStack },
+      }),
+      JSON.stringify({
+        level: 50,
+        time: 0,
+        msg: 'external',
+        err: { message: 'm', stack: externalStack },
+      }),
+      JSON.stringify({
+        level: 50,
+        time: 0,
+        msg: 'ts',
+        err: { message: 'm', stack: `Error: m\n${tsFrame}` },
+      }),
+    ].join('\n');
+    const { status, stdout } = run(['stitch', '--no-color'], input);
+    expect(status).toBe(0);
+    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'inline.ts')}:7:9)\n`);
+    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'external.ts')}:7:9)\n`);
+    expect(stdout).toContain(`${tsFrame}\n`);
+    expect(stdout).not.toContain('inline.js:');
+  });
+
+  it('fails clearly on a file it cannot read (exit 1)', () => {
+    const missing = path.join(dir, 'missing.ndjson');
+    const { status, stdout, stderr } = run(['stitch', missing]);
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`fiberscope: cannot read ${missing}: no such file or directory\n`);
+    const asDirectory = run(['stitch', dir]);
+    expect(asDirectory.status).toBe(1);
+    expect(asDirectory.stderr).toMatch(/^fiberscope: cannot read .*: /);
+  });
+
+  it('rejects unknown options and a second file (exit 2, with the usage)', () => {
+    for (const args of [
+      ['stitch', '--frobnicate'],
+      ['stitch', 'a.ndjson', 'b.ndjson'],
+    ]) {
+      const { status, stderr } = run(args);
+      expect(status).toBe(2);
+      expect(stderr).toMatch(/^fiberscope: /);
+      expect(stderr).toContain('Usage: fiberscope');
+    }
+  });
+
+  it('is listed in the usage', () => {
+    expect(run(['--help']).stdout).toMatch(/^ {2}stitch \[options\] \[file\]/m);
+  });
+});
