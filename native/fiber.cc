@@ -171,9 +171,9 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
   // rounds, so that its resumer hands over without a futex wake; one that had to sleep sleeps at
   // once next time (it waits for I/O), and tries again every 16th yield.
   bool patient = runtime_->pinned() && (yield_credit_ > 0 || (yields_++ & 15) == 0);
-  Baton::Waited waited =
-      HandOff(isolate_, [back] { back->baton.Post(); }, baton,
-              patient ? Runtime::kShortYielderPatience : Runtime::kYielderPatience);
+  Baton::Waited waited = HandOff(
+      isolate_, [back] { back->baton.Post(); }, baton,
+      patient ? Runtime::kShortYielderPatience : Runtime::kYielderPatience);
   if (patient) {
     if (waited == Baton::Waited::kYielding) {
       yield_credit_ = kMaxYieldCredit;
