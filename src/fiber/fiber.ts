@@ -92,7 +92,7 @@ export class Fiber extends binding.Fiber {
   set name(value: string) {
     if (typeof value !== 'string') throw new TypeError('Fiber name must be a string');
     this.#name = value;
-    if (this.spawnRecord !== undefined) this.spawnRecord.name = value;
+    if (this.spawnRecord !== undefined) this.spawnRecord.levels[0].name = value;
   }
 
   /**

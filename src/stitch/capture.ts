@@ -9,15 +9,18 @@ import { installSourceMaps } from './source-maps';
 // Stitched traces show TypeScript and bundled code at its original lines.
 if (process.env.FIBERSCOPE_SOURCE_MAPS !== '0') installSourceMaps();
 
-/** Where a fiber was spawned, and where its parent was: one record per fiber. */
-export interface SpawnRecord {
+/** Where one fiber was spawned. Levels never point at other levels, so what a fiber keeps alive
+ *  is bounded by spawnDepth, however deep fibers nest. */
+export interface SpawnLevel {
   id: number;
   name: string;
   /** Captured lazily formatted: V8 formats `site.stack` on first read. */
   site: { stack?: string };
-  parent: SpawnRecord | undefined;
-  /** 1 for a fiber spawned outside of fibers. */
-  depth: number;
+}
+
+/** Where a fiber was spawned, then where its nearest ancestors were (at most spawnDepth in all). */
+export interface SpawnRecord {
+  levels: SpawnLevel[];
 }
 
 export interface StitchOptions {
@@ -90,9 +93,12 @@ export function recordSpawn(
   if (!stitchOptions.spawnSites) return undefined;
   const site: { stack?: string } = {};
   captureFrames(site, above, stitchOptions.spawnFrames);
-  // The chain is cut where it gets too deep, so records never pin an unbounded line of parents.
-  const depth = parent === undefined ? 1 : parent.depth + 1;
-  return { id, name, site, parent: depth > stitchOptions.spawnDepth ? undefined : parent, depth };
+  const levels = [{ id, name, site }];
+  if (parent !== undefined) {
+    const kept = Math.min(parent.levels.length, stitchOptions.spawnDepth - 1);
+    for (let i = 0; i < kept; i++) levels.push(parent.levels[i]);
+  }
+  return { levels };
 }
 
 /** The frame lines of a captured site, without its header and without fiberscope's frames. */
@@ -112,6 +118,8 @@ function frameLines(site: { stack?: string }): string[] {
 }
 
 const kSegmentKeys = Symbol('fiberscope.stitchedSegments');
+/** However many fibers an error travels through, its stack gets at most this many segments. */
+export const MAX_SEGMENTS_PER_ERROR = 32;
 
 interface Stitchable {
   stack?: unknown;
@@ -127,15 +135,13 @@ interface PendingSegment {
 }
 
 function spawnChain(record: SpawnRecord | undefined): PendingSegment[] {
-  const segments: PendingSegment[] = [];
-  for (
-    let level = record;
-    level !== undefined && segments.length < stitchOptions.spawnDepth;
-    level = level.parent
-  ) {
-    segments.push({ kind: 'spawn', id: level.id, name: level.name, lines: frameLines(level.site) });
-  }
-  return segments;
+  if (record === undefined) return [];
+  return record.levels.slice(0, stitchOptions.spawnDepth).map((level) => ({
+    kind: 'spawn' as const,
+    id: level.id,
+    name: level.name,
+    lines: frameLines(level.site),
+  }));
 }
 
 function appendSegments(error: unknown, segments: PendingSegment[]): void {
@@ -150,7 +156,10 @@ function appendSegments(error: unknown, segments: PendingSegment[]): void {
     return;
   }
   if (typeof stack !== 'string') return;
-  const fresh = segments.filter((segment) => !keys?.has(`${segment.kind}#${segment.id}`));
+  const room = MAX_SEGMENTS_PER_ERROR - (keys?.size ?? 0);
+  const fresh = segments
+    .filter((segment) => !keys?.has(`${segment.kind}#${segment.id}`))
+    .slice(0, Math.max(room, 0));
   if (fresh.length === 0) return;
   const text = fresh
     .map((segment) =>

@@ -1,0 +1,371 @@
+import { createRequire } from 'node:module';
+import { Fiber, spawn, wait } from 'fiberscope';
+import { configureStitching, formatStitched, stitch } from 'fiberscope/stitch';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runScript } from '../helpers/child';
+
+const ErrorStackParser = (
+  createRequire(import.meta.url)('error-stack-parser') as {
+    default: { parse(error: Error): Array<{ lineNumber?: number }> };
+  }
+).default;
+
+const SEPARATOR =
+  /^ {4}--- fiber #(\d+)(?: "(.*)")? (waited here|was spawned here|was run from here) ---$/;
+
+/** The separator lines of a stack, as [kind phrase, name] pairs. */
+function separators(stack: string): string[] {
+  return stack
+    .split('\n')
+    .map((line) => SEPARATOR.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => `${match[2] ?? ''} ${match[3]}`);
+}
+
+/** The lines of the segment that follows the separator at `index` (0-based among separators). */
+function segmentLines(stack: string, index: number): string[] {
+  const lines = stack.split('\n');
+  const starts = lines.flatMap((line, i) => (SEPARATOR.test(line) ? [i] : []));
+  const end = index + 1 < starts.length ? starts[index + 1] : lines.length;
+  return lines.slice(starts[index] + 1, end);
+}
+
+const rejectInTimer = (message: string) =>
+  new Promise((_, reject) => setTimeout(() => reject(new Error(message)), 1));
+
+afterEach(() => {
+  configureStitching({ spawnSites: true, spawnDepth: 8, framesPerSegment: 10, spawnFrames: 1 });
+});
+
+describe('errors rethrown where a fiber waited', () => {
+  it("keep V8's stack, then the fiber's frames at the wait, then where it was spawned", async () => {
+    function queryDatabase() {
+      return wait(rejectInTimer('connection reset'));
+    }
+    function handleRequest() {
+      return queryDatabase();
+    }
+    function startRequest() {
+      return spawn(handleRequest, { name: 'GET /orders' });
+    }
+    const error = (await startRequest().catch((e) => e)) as Error;
+    const stack = error.stack as string;
+    const [head, ...rest] = stack.split('\n');
+    expect(head).toBe('Error: connection reset');
+    // V8's original part: the timer callback that rejected.
+    expect(rest[0]).toMatch(/^ {4}at Timeout\._onTimeout \(.*stitch\.test\.ts:\d+:\d+\)$/);
+    expect(separators(stack)).toEqual(['GET /orders waited here', 'GET /orders was spawned here']);
+    const waited = segmentLines(stack, 0);
+    expect(waited[0]).toMatch(/^ {4}at queryDatabase \(.*stitch\.test\.ts:\d+:\d+\)$/);
+    expect(waited[1]).toMatch(/^ {4}at handleRequest /);
+    expect(segmentLines(stack, 1)[0]).toMatch(
+      /^ {4}at startRequest \(.*stitch\.test\.ts:\d+:\d+\)$/,
+    );
+    // fiberscope's own frames (wait, spawn) are left out.
+    expect(stack).not.toMatch(/dist[/\\]fiber[/\\]wait\.js/);
+  });
+
+  it('show the spawn chain of three nested fibers, innermost first', async () => {
+    const ids: number[] = [];
+    function spawnInner() {
+      return spawn(
+        () => {
+          ids.push(Fiber.current?.id ?? -1);
+          return wait(rejectInTimer('inner failed'));
+        },
+        { name: 'inner' },
+      );
+    }
+    function spawnMiddle() {
+      return spawn(
+        () => {
+          ids.push(Fiber.current?.id ?? -1);
+          return wait(spawnInner());
+        },
+        { name: 'middle' },
+      );
+    }
+    function spawnOuter() {
+      return spawn(
+        () => {
+          ids.push(Fiber.current?.id ?? -1);
+          try {
+            return wait(spawnMiddle());
+          } catch (error) {
+            return error;
+          }
+        },
+        { name: 'outer' },
+      );
+    }
+    const error = (await spawnOuter()) as Error;
+    const stack = error.stack as string;
+    const [outerId, middleId, innerId] = ids;
+    expect(separators(stack).slice(0, 4)).toEqual([
+      'inner waited here',
+      'inner was spawned here',
+      'middle was spawned here',
+      'outer was spawned here',
+    ]);
+    const structure = stitch(error);
+    const spawnSegments = structure?.segments.filter((segment) => segment.kind === 'spawn') ?? [];
+    expect(spawnSegments.slice(0, 3).map((segment) => segment.fiber)).toEqual([
+      { id: innerId, name: 'inner' },
+      { id: middleId, name: 'middle' },
+      { id: outerId, name: 'outer' },
+    ]);
+    expect(spawnSegments[0].frames[0].functionName).toBe('spawnInner');
+    expect(spawnSegments[1].frames[0].functionName).toBe('spawnMiddle');
+    expect(spawnSegments[2].frames[0].functionName).toBe('spawnOuter');
+  });
+
+  it('Fiber.yield() resumed by throwInto() stitches too', () => {
+    function suspendHere() {
+      Fiber.yield();
+    }
+    const fiber = new Fiber(() => {
+      try {
+        suspendHere();
+      } catch (error) {
+        return error;
+      }
+    });
+    fiber.run();
+    const error = fiber.throwInto(new Error('thrown in')) as Error;
+    expect(separators(error.stack as string)[0]).toBe(' waited here');
+    expect(segmentLines(error.stack as string, 0)[0]).toMatch(/^ {4}at suspendHere /);
+  });
+
+  it('the same error rethrown at two waits of one fiber gets its segment once', async () => {
+    const error = new Error('twice');
+    const stack = await spawn(
+      () => {
+        for (let i = 0; i < 2; i++) {
+          try {
+            wait(Promise.reject(error));
+          } catch {}
+        }
+        return error.stack as string;
+      },
+      { name: 'retry' },
+    );
+    expect(separators(stack)).toEqual(['retry waited here', 'retry was spawned here']);
+  });
+
+  it('leaves thrown primitives and frozen errors as they are', async () => {
+    const caught = await spawn(() => {
+      try {
+        wait(Promise.reject('a string'));
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(caught).toBe('a string');
+    const frozen = Object.freeze(new Error('frozen'));
+    const original = frozen.stack;
+    const again = await spawn(() => {
+      try {
+        wait(Promise.reject(frozen));
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(again).toBe(frozen);
+    expect(frozen.stack).toBe(original);
+  });
+});
+
+describe('errors escaping a fiber', () => {
+  it('to run(): stitched with the frames of the code that ran it', () => {
+    function failInside() {
+      throw new Error('escaped');
+    }
+    const fiber = new Fiber(failInside, { name: 'worker' });
+    function runIt() {
+      try {
+        fiber.run();
+      } catch (error) {
+        return error as Error;
+      }
+    }
+    const stack = runIt()?.stack as string;
+    expect(stack.split('\n')[1]).toMatch(/^ {4}at failInside /);
+    expect(separators(stack)).toEqual(['worker was run from here', 'worker was spawned here']);
+    expect(segmentLines(stack, 0)[0]).toMatch(/^ {4}at runIt /);
+  });
+
+  it('to a spawn() promise: stitched with the spawn chain', async () => {
+    function spawnFailing() {
+      return spawn(
+        () => {
+          throw new Error('sync failure');
+        },
+        { name: 'quick' },
+      );
+    }
+    const error = (await spawnFailing().catch((e) => e)) as Error;
+    expect(separators(error.stack as string)).toEqual(['quick was spawned here']);
+    expect(segmentLines(error.stack as string, 0)[0]).toMatch(/^ {4}at spawnFailing /);
+  });
+
+  it('misuse errors thrown by run() itself are not stitched', () => {
+    const fiber = new Fiber(() => {
+      try {
+        fiber.run();
+      } catch (error) {
+        return (error as Error).stack;
+      }
+    });
+    expect(separators(fiber.run() as string)).toEqual([]);
+  });
+});
+
+describe('bounds and options', () => {
+  it('keeps at most spawnDepth levels of the chain and framesPerSegment frames', async () => {
+    configureStitching({ spawnDepth: 3, framesPerSegment: 2 });
+    const nest = (level: number): unknown =>
+      level === 0 ? wait(Promise.reject(new Error('deep'))) : wait(spawn(() => nest(level - 1)));
+    const error = (await spawn(() => nest(10)).catch((e) => e)) as Error;
+    const stack = error.stack as string;
+    // Where it failed: the wait, then three levels of the spawn chain, then the next waiter.
+    expect(
+      separators(stack)
+        .slice(0, 5)
+        .map((line) => line.trim()),
+    ).toEqual([
+      'waited here',
+      'was spawned here',
+      'was spawned here',
+      'was spawned here',
+      'waited here',
+    ]);
+    expect(segmentLines(stack, 0).length).toBeLessThanOrEqual(2);
+  });
+
+  it('an error that travels through many fibers gets at most 32 segments', async () => {
+    const nest = (level: number): unknown =>
+      level === 0 ? wait(Promise.reject(new Error('far'))) : wait(spawn(() => nest(level - 1)));
+    const error = (await spawn(() => nest(60)).catch((e) => e)) as Error;
+    expect(separators(error.stack as string).length).toBe(32);
+  });
+
+  it('spawnSites: false records no spawn sites', async () => {
+    configureStitching({ spawnSites: false });
+    const error = (await spawn(() => wait(Promise.reject(new Error('x')))).catch(
+      (e) => e,
+    )) as Error;
+    expect(separators(error.stack as string)).toEqual([' waited here']);
+  });
+
+  it('rejects bad options by name', () => {
+    expect(() => configureStitching({ spawnDepth: 0 })).toThrow(
+      new RangeError('Expected the "spawnDepth" option to be an integer from 1 to 200'),
+    );
+    expect(() => configureStitching({ spawnSites: 'yes' as unknown as boolean })).toThrow(
+      new TypeError('Expected the "spawnSites" option to be a boolean'),
+    );
+  });
+});
+
+describe('stitch() and formatStitched()', () => {
+  it('returns segments with parsed frames, and formats them back to the same lines', async () => {
+    function failing() {
+      return wait(rejectInTimer('structured'));
+    }
+    const error = (await spawn(failing, { name: 'named' }).catch((e) => e)) as Error;
+    const structure = stitch(error);
+    expect(structure?.name).toBe('Error');
+    expect(structure?.message).toBe('structured');
+    expect(structure?.segments.map((segment) => segment.kind)).toEqual(['error', 'wait', 'spawn']);
+    const frame = structure?.segments[1].frames[0];
+    expect(frame).toMatchObject({ functionName: 'failing', native: false, inApp: true });
+    expect(frame?.file).toMatch(/stitch\.test\.ts$/);
+    expect(frame?.line).toBeGreaterThan(0);
+    expect(frame?.column).toBeGreaterThan(0);
+    const internal = structure?.segments[0].frames.find((each) => each.file.startsWith('node:'));
+    expect(internal).toMatchObject({ native: true, inApp: false });
+    const frameLines = (text: string) =>
+      text.split('\n').filter((line) => /^ {4}(at |---)/.test(line));
+    expect(frameLines(formatStitched(structure!))).toEqual(frameLines(error.stack as string));
+    expect(formatStitched(structure!, { color: true })).toContain('\u001b[');
+  });
+
+  it('follows causes and AggregateError, and cuts cycles', () => {
+    const root = new Error('root');
+    const middle = new Error('middle', { cause: root });
+    (root as Error & { cause?: unknown }).cause = middle;
+    const aggregate = new AggregateError([new TypeError('first'), 'second'], 'many', {
+      cause: middle,
+    });
+    const structure = stitch(aggregate);
+    expect(structure?.name).toBe('AggregateError');
+    expect(structure?.errors?.map((each) => [each.name, each.message])).toEqual([
+      ['TypeError', 'first'],
+      ['string', 'second'],
+    ]);
+    expect(structure?.cause?.message).toBe('middle');
+    expect(structure?.cause?.cause?.message).toBe('root');
+    expect(structure?.cause?.cause?.cause).toBeUndefined();
+  });
+
+  it('never throws, whatever it is given', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no');
+        },
+        getPrototypeOf() {
+          throw new Error('no');
+        },
+      },
+    );
+    for (const value of [null, undefined, 42, 'text', Symbol('s'), hostile, { stack: 5 }]) {
+      expect(() => stitch(value)).not.toThrow();
+    }
+    expect(stitch(undefined)).toBeUndefined();
+    expect(stitch('text')).toMatchObject({ name: 'string', message: 'text' });
+  });
+
+  it('stitched stacks still parse with error-stack-parser, separators ignored', async () => {
+    const error = (await spawn(() => wait(rejectInTimer('parsed')), { name: 'p' }).catch(
+      (e) => e,
+    )) as Error;
+    const frames = ErrorStackParser.parse(error);
+    const atLines = (error.stack as string).split('\n').filter((line) => /^ {4}at /.test(line));
+    expect(frames.length).toBe(atLines.length);
+    expect(frames.every((frame) => typeof frame.lineNumber === 'number')).toBe(true);
+  });
+});
+
+describe('memory', () => {
+  it('a million failed waits retain nothing: RSS stays flat', () => {
+    const child = runScript(
+      `
+      const { spawn, wait } = require('fiberscope');
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      (async () => {
+        const total = 1_000_000, warmup = 100_000, perFiber = 1000;
+        let failures = 0, rssAfterWarmup = 0;
+        const failMany = () => spawn(() => {
+          for (let i = 0; i < perFiber; i++) {
+            try { wait(Promise.reject(new Error('failed ' + i))); } catch (error) { failures++; }
+          }
+        });
+        for (let done = 0; done < total; done += perFiber) {
+          await failMany();
+          if (done + perFiber === warmup) { globalThis.gc(); await tick(); rssAfterWarmup = process.memoryUsage().rss; }
+        }
+        globalThis.gc(); await tick();
+        const growthMb = (process.memoryUsage().rss - rssAfterWarmup) / 1048576;
+        console.log(JSON.stringify({ failures, growthMb: Math.round(growthMb * 10) / 10 }));
+      })();
+      `,
+      { nodeArgs: ['--expose-gc'], timeoutMs: 240_000 },
+    );
+    expect(child.stderr).toBe('');
+    const result = JSON.parse(child.stdout);
+    expect(result.failures).toBe(1_000_000);
+    expect(result.growthMb).toBeLessThan(16);
+  }, 250_000);
+});

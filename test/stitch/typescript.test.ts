@@ -1,0 +1,84 @@
+// Stitched traces of TypeScript compiled with source maps show the .ts files and lines.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, runScript } from '../helpers/child';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-ts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Line numbers below are asserted: the .js output has different ones (types and comments go).
+const source = `// A TypeScript fixture: types and comments shift the compiled lines.
+const { spawn, wait } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'index.js'))});
+
+interface Order {
+  id: number;
+  total: number;
+}
+
+function failLater(message: string): Promise<Order> {
+  return new Promise<Order>((_, reject) => setTimeout(() => reject(new Error(message)), 1));
+}
+
+function loadOrder(id: number): Order {
+  const order: Order = wait(failLater('order ' + id + ' not found'));
+  return order;
+}
+
+export function handle(): Promise<Order> {
+  return spawn(() => loadOrder(7), { name: 'GET /orders/7' });
+}
+`;
+
+function compile(name: string, inline: boolean): string {
+  const output = ts.transpileModule(source, {
+    fileName: `${name}.ts`,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      sourceMap: !inline,
+      inlineSourceMap: inline,
+    },
+  });
+  const js = path.join(dir, `${name}.js`);
+  writeFileSync(js, output.outputText);
+  if (output.sourceMapText) writeFileSync(`${js}.map`, output.sourceMapText);
+  return js;
+}
+
+function stitchedStack(js: string, nodeArgs: string[] = []): string {
+  const child = runScript(
+    `require(${JSON.stringify(js)}).handle().catch((error) => console.log(error.stack));`,
+    { nodeArgs },
+  );
+  expect(child.stderr).toBe('');
+  return child.stdout;
+}
+
+describe('TypeScript with source maps', () => {
+  for (const inline of [false, true]) {
+    it(`maps the wait and spawn segments to .ts lines (${inline ? 'inline' : 'external'} map)`, () => {
+      const name = inline ? 'inline' : 'external';
+      const stack = stitchedStack(compile(name, inline));
+      const lines = stack.split('\n');
+      const waited = lines.findIndex((line) => line.includes('"GET /orders/7" waited here'));
+      const spawned = lines.findIndex((line) => line.includes('"GET /orders/7" was spawned here'));
+      expect(waited).toBeGreaterThan(0);
+      expect(lines[waited + 1]).toMatch(new RegExp(`at loadOrder \\(.*${name}\\.ts:14:\\d+\\)$`));
+      expect(lines[spawned + 1]).toMatch(
+        new RegExp(`at (Object\\.)?handle \\(.*${name}\\.ts:19:\\d+\\)$`),
+      );
+      // V8's own part too: the timer callback that rejected.
+      expect(lines[1]).toMatch(new RegExp(`${name}\\.ts:10:\\d+\\)$`));
+      expect(stack).not.toContain(`${name}.js`);
+    });
+  }
+
+  it('maps once, not twice, under --enable-source-maps', () => {
+    const stack = stitchedStack(compile('node-maps', false), ['--enable-source-maps']);
+    expect(stack).toMatch(/at loadOrder \(.*node-maps\.ts:14:\d+\)/);
+    expect(stack).toMatch(/node-maps\.ts:19:\d+\)/);
+  });
+});
