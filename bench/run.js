@@ -408,6 +408,34 @@ function buildRows(r) {
     '',
   ]);
 
+  // (6b) what recording spawn sites (stitched traces) costs per spawn
+  const perSpawnUs = (result) => {
+    const rate = get(result, 'perSecond');
+    return rate ? 1e6 / rate : undefined;
+  };
+  const withSites = perSpawnUs(fs1.spawn);
+  const withoutSites = perSpawnUs(r.noSpawnSites && r.noSpawnSites.spawn);
+  const siteCost =
+    withSites !== undefined && withoutSites !== undefined ? withSites - withoutSites : undefined;
+  rows.push([
+    '  … spawn-site capture cost per spawn',
+    siteCost === undefined ? '—' : `${siteCost.toFixed(2)} µs`,
+    '—',
+    '—',
+    '—',
+    '≤ 1 µs (aim)',
+    siteCost === undefined ? '' : verdict(siteCost <= 1),
+  ]);
+  rows.push([
+    '  … HTTP req/s without spawn sites',
+    cell(r.noSpawnSites && r.noSpawnSites.http, 'fiberReqPerSec', (v) => fmtInt(v, 'req/s')),
+    cell(r.noSpawnSites && r.noSpawnSites.http, 'asyncReqPerSec', (v) => fmtInt(v, 'req/s')),
+    '—',
+    '—',
+    'info',
+    '',
+  ]);
+
   // (7) HTTP
   const h = fs1.http;
   const hr = get(h, 'ratio');
@@ -576,6 +604,15 @@ async function main() {
       },
       scenarios: ['roundtrip', 'turns', 'http'],
     },
+    {
+      // What the stack stitcher's spawn-site capture costs: spawns without it.
+      key: 'noSpawnSites',
+      label: 'fiberscope without spawn sites',
+      node: process.execPath,
+      lib: 'fiberscope',
+      env: { FIBERSCOPE_SPAWN_SITES: '0' },
+      scenarios: ['spawn', 'http'],
+    },
   ];
   if (baseline.ok) {
     configs.push({
@@ -618,6 +655,7 @@ async function main() {
   const results = {
     fiberscope: {},
     unpinned: {},
+    noSpawnSites: {},
     nodeFibers: {},
     splitFiberscope: {},
     splitNodeFibers: {},
