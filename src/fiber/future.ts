@@ -179,8 +179,12 @@ export class Future<T = any> {
       const error = this.error;
       // In a fiber: the stitched trace (where the fiber waited, where it was spawned). Outside:
       // node-fibers' own linking of get()'s stack to the error's.
-      if (Fiber.current !== undefined) stitchAtWait(error, Future.prototype.get);
-      else linkStacks(error);
+      if (Fiber.current !== undefined) {
+        keepFutureStack(error);
+        stitchAtWait(error, Future.prototype.get);
+      } else {
+        linkStacks(error);
+      }
       throw error;
     }
     return this.value as T;
@@ -363,6 +367,23 @@ export function futurize<Args extends unknown[], R>(
   };
   futureFn.toString = () => `<<Future ${String(fn)}.future()>>`;
   return futureFn;
+}
+
+/** node-fibers kept the error's own stack as `error.futureStack`; code that reads it still can. */
+function keepFutureStack(error: any): void {
+  if (error === null || typeof error !== 'object') return;
+  try {
+    if (Object.getOwnPropertyDescriptor(error, 'futureStack') === undefined) {
+      Object.defineProperty(error, 'futureStack', {
+        value: error.stack,
+        configurable: true,
+        enumerable: false,
+        writable: true,
+      });
+    }
+  } catch {
+    // A frozen error keeps what it has.
+  }
 }
 
 /**

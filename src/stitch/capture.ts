@@ -24,11 +24,11 @@ export interface SpawnRecord {
 }
 
 export interface StitchOptions {
-  /** Record where fibers are spawned. On by default: V8 takes ~1 µs plus ~0.4 µs a frame for it
-   *  on this project's test machine. `FIBERSCOPE_SPAWN_SITES=0` turns it off at start-up. */
+  /** Record where fibers are spawned. On by default: V8's stack capture costs ~3-4 µs per spawn
+   *  on this project's test machine (`npm run bench`). `FIBERSCOPE_SPAWN_SITES=0` turns it off
+   *  at start-up. */
   spawnSites: boolean;
-  /** How many frames of each spawn site are recorded. Default 1, the line that spawned the fiber:
-   *  V8's capture costs ~0.6 µs a frame here. */
+  /** How many frames of each spawn site are recorded. Default 1, the line that spawned the fiber. */
   spawnFrames: number;
   /** How many levels of the spawn chain a stitched trace shows. Default 8. */
   spawnDepth: number;
@@ -73,6 +73,10 @@ const ownDirs = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '.
   (dir) => dir + path.sep,
 );
 const ownFrame = (line: string) => ownDirs.some((dir) => line.includes(dir));
+
+// Wait and run segments start in fiberscope's own code (wait(), Future#get): room for those
+// frames, which frameLines() drops, so that framesPerSegment frames of the caller remain.
+const OWN_FRAMES_ROOM = 3;
 
 function captureFrames(site: { stack?: string }, above: Function, frames: number): void {
   const limit = Error.stackTraceLimit;
@@ -191,7 +195,7 @@ export function stitchWaitError(
 ): void {
   if (error === null || typeof error !== 'object') return;
   const site: { stack?: string } = {};
-  captureFrames(site, above, stitchOptions.framesPerSegment);
+  captureFrames(site, above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
   appendSegments(error, [
     { kind: 'wait', id, name, lines: frameLines(site) },
     ...spawnChain(record),
@@ -208,12 +212,12 @@ export function stitchRunError(
 ): void {
   if (error === null || typeof error !== 'object') return;
   const site: { stack?: string } = {};
-  captureFrames(site, above, stitchOptions.framesPerSegment);
-  // Spawn levels a wait inside the fiber already appended are skipped by appendSegments().
-  appendSegments(error, [
-    { kind: 'run', id, name, lines: frameLines(site) },
-    ...spawnChain(record),
-  ]);
+  captureFrames(site, above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
+  const lines = frameLines(site);
+  // Resumed from a promise callback, the runner is fiberscope's own wait(): nothing to show but
+  // the spawn chain. Spawn levels a wait inside the fiber already appended are skipped.
+  const run: PendingSegment[] = lines.length > 0 ? [{ kind: 'run', id, name, lines }] : [];
+  appendSegments(error, [...run, ...spawnChain(record)]);
 }
 
 /** An error escaped a fiber to the promise of whoever spawned it: appends the spawn chain. */

@@ -12,14 +12,12 @@ const bold = (text: string) => `\u001b[1m${text}\u001b[22m`;
 const cyan = (text: string) => `\u001b[36m${text}\u001b[39m`;
 
 export function formatFrame(frame: StitchedFrame): string {
-  const location = frame.file
-    ? frame.line > 0
-      ? `${frame.file}:${frame.line}:${frame.column}`
-      : frame.file
-    : 'native';
-  if (frame.functionName === '') return `    at ${location}`;
-  if (frame.native && !frame.file) return `    at ${frame.functionName} (native)`;
-  return `    at ${frame.functionName} (${location})`;
+  const at = frame.async ? '    at async ' : '    at ';
+  // V8 writes builtins and other code without a file as `fn (<anonymous>)`.
+  if (!frame.file) return `${at}${frame.functionName || '<anonymous>'} (<anonymous>)`;
+  const location = frame.line > 0 ? `${frame.file}:${frame.line}:${frame.column}` : frame.file;
+  if (frame.functionName === '') return `${at}${location}`;
+  return `${at}${frame.functionName} (${location})`;
 }
 
 function formatSegment(segment: StitchedSegment, options: FormatOptions): string[] {

@@ -4,7 +4,7 @@
 export interface StitchedFrame {
   /** `''` for an anonymous function. */
   functionName: string;
-  /** A path or URL; `''` when V8 gives none (native frames, `<anonymous>`). */
+  /** A path or URL; `''` when V8 gives none (builtins, `<anonymous>`, `Promise.all (index 0)`). */
   file: string;
   /** 1-based, 0 when unknown. */
   line: number;
@@ -14,6 +14,8 @@ export interface StitchedFrame {
   native: boolean;
   /** Application code: neither Node's own (`node:`) nor a dependency (`node_modules`). */
   inApp: boolean;
+  /** An `at async` frame: the await a suspended async function resumes at. */
+  async?: boolean;
 }
 
 export type SegmentKind =

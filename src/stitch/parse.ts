@@ -39,25 +39,41 @@ export function parseFrameLine(line: string): StitchedFrame | undefined {
   if (!match) return undefined;
   let functionName = match[1] ?? '';
   let location = match[2] ?? match[3] ?? '';
-  if (functionName.startsWith('async ')) functionName = functionName.slice(6);
+  let isAsync = false;
+  if (functionName.startsWith('async ')) {
+    functionName = functionName.slice(6);
+    isAsync = true;
+  }
   if (match[3] !== undefined && functionName === '') {
-    // `at file:line:col` (anonymous) or `at fn` with no location (native).
-    if (!LOCATION.test(location) && !location.includes('(')) {
+    // `at file:line:col` (anonymous function), or `at fn` / `at async fn` with no location.
+    if (location.startsWith('async ')) {
+      location = location.slice(6);
+      isAsync = true;
+    }
+    if (!LOCATION.test(location)) {
       functionName = location;
       location = '';
     }
   }
-  const native = location === 'native' || location.startsWith('node:') || location === '';
-  const place = LOCATION.exec(location);
-  const file = place ? place[1] : location === 'native' ? '' : location;
-  return {
+  // V8's placeholders for code without a file: builtins, `Promise.all (index 0)`.
+  const noFile =
+    location === '' ||
+    location === 'native' ||
+    location === '<anonymous>' ||
+    /^index \d+$/.test(location);
+  const place = noFile ? null : LOCATION.exec(location);
+  const file = noFile ? '' : place ? place[1] : location;
+  const native = noFile || file.startsWith('node:');
+  const frame: StitchedFrame = {
     functionName,
     file,
     line: place ? Number(place[2]) : 0,
     column: place ? Number(place[3]) : 0,
     native,
-    inApp: !native && !file.includes('/node_modules/') && !file.startsWith('node:'),
+    inApp: !native && !file.includes('/node_modules/'),
   };
+  if (isAsync) frame.async = true;
+  return frame;
 }
 
 /** Splits a stack text into its header (`Name: message`, possibly several lines) and segments. */

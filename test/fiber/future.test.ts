@@ -371,6 +371,10 @@ describe('Future: wait', () => {
     const separator = rest.findIndex((line) => /^ {4}--- fiber #\d+ waited here ---$/.test(line));
     expect(separator).toBeGreaterThan(0);
     expect(rest[separator + 1]).toContain('waitHere');
+    // node-fibers code that reads the error's own stack still finds it.
+    expect((error as Error & { futureStack?: string }).futureStack).toMatch(
+      /^Error: deep\n\s+at makeError/,
+    );
   });
 
   it('get() outside a fiber links its stack to the error`s, as node-fibers does', () => {

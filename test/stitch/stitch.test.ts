@@ -267,6 +267,66 @@ describe('bounds and options', () => {
   });
 });
 
+describe('segment contents', () => {
+  it('a wait segment keeps framesPerSegment frames of the caller, none of fiberscope', async () => {
+    configureStitching({ framesPerSegment: 3 });
+    const depth = (n: number): unknown =>
+      n === 0 ? wait(Promise.reject(new Error('d'))) : depth(n - 1);
+    const error = (await spawn(() => depth(6)).catch((e) => e)) as Error;
+    const lines = segmentLines(error.stack as string, 0);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^ {4}at depth /);
+  });
+
+  it('a fiber that throws after being resumed by its promise gets no empty run segment', async () => {
+    const reported = new Promise<Error>((resolve) => process.once('uncaughtException', resolve));
+    new Fiber(
+      () => {
+        wait(new Promise((resolve) => setTimeout(resolve, 1)));
+        throw new Error('after the wait');
+      },
+      { name: 'late' },
+    ).run();
+    const error = await reported;
+    expect(separators(error.stack as string)).toEqual(['late was spawned here']);
+  });
+});
+
+describe('parsing frames', () => {
+  it('reads builtins, async frames and anonymous functions', async () => {
+    const { parseFrameLine } = await import('../../dist/stitch/parse.js');
+    expect(parseFrameLine('    at Array.map (<anonymous>)')).toEqual({
+      functionName: 'Array.map',
+      file: '',
+      line: 0,
+      column: 0,
+      native: true,
+      inApp: false,
+    });
+    expect(parseFrameLine('    at async Promise.all (index 0)')).toMatchObject({
+      functionName: 'Promise.all',
+      file: '',
+      native: true,
+      async: true,
+    });
+    expect(parseFrameLine('    at async load (/app/db.js:3:4)')).toEqual({
+      functionName: 'load',
+      file: '/app/db.js',
+      line: 3,
+      column: 4,
+      native: false,
+      inApp: true,
+      async: true,
+    });
+    expect(parseFrameLine('    at /app/node_modules/pg/index.js:1:2')).toMatchObject({
+      functionName: '',
+      line: 1,
+      inApp: false,
+    });
+    expect(parseFrameLine('not a frame')).toBeUndefined();
+  });
+});
+
 describe('stitch() and formatStitched()', () => {
   it('returns segments with parsed frames, and formats them back to the same lines', async () => {
     function failing() {
