@@ -1,4 +1,5 @@
 import {
+  captureSpawnSite,
   recordSpawn,
   type SpawnRecord,
   stitchEscape,
@@ -40,15 +41,22 @@ const nativeYield = binding.yield;
 const createTask = (console as { createTask?: (name: string) => { run<T>(fn: () => T): T } })
   .createTask;
 
-let spawnedFrom: Function | undefined;
+// A spawn site captured by spawnFrom() for the next Fiber constructed.
+let pendingSite: { stack?: string } | undefined;
+let sitePending = false;
 
-/** Runs `create()` with the spawn site captured above `caller` instead of the Fiber constructor. */
+/**
+ * Captures the spawn site below `caller` right away (V8's stack walk is cheaper the fewer frames
+ * it has to skip), then runs `create()`, whose first Fiber takes that site.
+ */
 export function spawnFrom<T>(caller: Function, create: () => T): T {
-  spawnedFrom = caller;
+  pendingSite = captureSpawnSite(caller);
+  sitePending = true;
   try {
     return create();
   } finally {
-    spawnedFrom = undefined;
+    sitePending = false;
+    pendingSite = undefined;
   }
 }
 
@@ -80,7 +88,11 @@ export class Fiber extends binding.Fiber {
     super(body);
     this.#name = name;
     const parent = binding.current() as Fiber | undefined;
-    this.spawnRecord = recordSpawn(this.id, name, parent?.spawnRecord, spawnedFrom ?? new.target);
+    let site = pendingSite;
+    if (sitePending) sitePending = false;
+    else site = captureSpawnSite(new.target);
+    pendingSite = undefined;
+    this.spawnRecord = recordSpawn(this.id, name, parent?.spawnRecord, site);
     if (carriesAsyncStack) (this as WithAsyncStack)[kAsyncStack] = new FiberAsyncStack();
   }
 

@@ -68,19 +68,19 @@ export function sync<Args extends unknown[], R>(
  */
 export function spawn<T>(fn: () => T, options?: FiberOptions): Promise<Awaited<T>> {
   if (typeof fn !== 'function') throw new TypeError('spawn() expects a function');
-  return new Promise<Awaited<T>>((resolve, reject) => {
-    const fiber: Fiber = spawnFrom(
-      spawn,
-      () =>
-        new Fiber(() => {
+  return spawnFrom(
+    spawn,
+    () =>
+      new Promise<Awaited<T>>((resolve, reject) => {
+        const fiber: Fiber = new Fiber(() => {
           try {
             resolve(fn() as Awaited<T>);
           } catch (error) {
             fiber.stitchEscape(error);
             reject(error);
           }
-        }, options),
-    );
-    fiber.run();
-  });
+        }, options);
+        fiber.run();
+      }),
+  );
 }
