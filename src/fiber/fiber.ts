@@ -137,7 +137,7 @@ export class Fiber extends binding.Fiber {
 
   #stitchEscape(error: unknown, above: Function): void {
     if (error instanceof Error && (MISUSE.has(error.message) || error.message === ZOMBIE)) return;
-    stitchRunError(error, this.id, this.#name, this.spawnRecord, above);
+    stitchRunError(error, { id: this.id, name: this.#name, record: this.spawnRecord }, above);
   }
 
   /** @internal What escaped the fiber reaches its spawner through a promise: stitch the chain. */
@@ -238,5 +238,5 @@ export function stitchAtWait(error: unknown, above: Function): void {
   const fiber = binding.current() as Fiber | undefined;
   if (fiber === undefined) return;
   if (error instanceof Error && error.message === ZOMBIE) return;
-  stitchWaitError(error, fiber.id, fiber.name, fiber.spawnRecord, above);
+  stitchWaitError(error, { id: fiber.id, name: fiber.name, record: fiber.spawnRecord }, above);
 }

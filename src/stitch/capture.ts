@@ -189,38 +189,38 @@ function appendSegments(error: unknown, segments: PendingSegment[]): void {
   for (const segment of fresh) keys.add(`${segment.kind}#${segment.id}`);
 }
 
-/**
- * An error came out of a wait inside fiber `id`: appends the fiber's frames at the wait site
- * (`above` and what it called are left out) and its spawn chain.
- */
-export function stitchWaitError(
-  error: unknown,
-  id: number,
-  name: string,
-  record: SpawnRecord | undefined,
-  above: Function,
-): void {
-  if (error === null || typeof error !== 'object') return;
+/** The frame lines of the code below `above`, captured now, without fiberscope's own. */
+function linesBelow(above: Function): string[] {
   const site: { stack?: string } = {};
   captureFrames(site, above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
+  return frameLines(site);
+}
+
+/** The fiber an error crossed: its id, its name now, and its spawn record. */
+export interface CrossedFiber {
+  id: number;
+  name: string;
+  record: SpawnRecord | undefined;
+}
+
+/**
+ * An error came out of a wait inside `fiber`: appends the fiber's frames at the wait site
+ * (`above` and what it called are left out) and its spawn chain.
+ */
+export function stitchWaitError(error: unknown, fiber: CrossedFiber, above: Function): void {
+  if (error === null || typeof error !== 'object') return;
+  const { id, name, record } = fiber;
   appendSegments(error, [
-    { kind: 'wait', id, name, lines: frameLines(site) },
+    { kind: 'wait', id, name, lines: linesBelow(above) },
     ...spawnChain(record),
   ]);
 }
 
-/** An error escaped fiber `id` to the code that ran it: appends that code's frames. */
-export function stitchRunError(
-  error: unknown,
-  id: number,
-  name: string,
-  record: SpawnRecord | undefined,
-  above: Function,
-): void {
+/** An error escaped `fiber` to the code that ran it: appends that code's frames. */
+export function stitchRunError(error: unknown, fiber: CrossedFiber, above: Function): void {
   if (error === null || typeof error !== 'object') return;
-  const site: { stack?: string } = {};
-  captureFrames(site, above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
-  const lines = frameLines(site);
+  const { id, name, record } = fiber;
+  const lines = linesBelow(above);
   // Resumed from a promise callback, the runner is fiberscope's own wait(): nothing to show but
   // the spawn chain. Spawn levels a wait inside the fiber already appended are skipped.
   const run: PendingSegment[] = lines.length > 0 ? [{ kind: 'run', id, name, lines }] : [];

@@ -1,0 +1,62 @@
+import { spawn as spawnProcess } from 'node:child_process';
+import CDP from 'chrome-remote-interface';
+import { repoRoot } from './child';
+
+export type InspectorClient = Awaited<ReturnType<typeof CDP>>;
+
+export interface InspectedChild {
+  client: InspectorClient;
+  /** What the child printed so far. */
+  stdout(): string;
+  /** Resolves with the exit code once the child prints a line and the client disconnects:
+   *  Node waits at exit for an attached debugger to go away. */
+  finish(): Promise<number | null>;
+}
+
+/**
+ * Runs `program` in a child `node --inspect=127.0.0.1:0`, connects chrome-remote-interface to it
+ * and hands both to `use`. The child is killed after 20 s whatever happens.
+ */
+export async function withInspectedChild(
+  program: string,
+  use: (child: InspectedChild) => Promise<void>,
+): Promise<void> {
+  const child = spawnProcess(process.execPath, ['--inspect=127.0.0.1:0', '-e', program], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  try {
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const port = await new Promise<number>((resolve, reject) => {
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', () => reject(new Error(`child exited early: ${stderr}`)));
+    });
+    const client = await CDP({ host: '127.0.0.1', port });
+    try {
+      await use({
+        client,
+        stdout: () => stdout,
+        finish: async () => {
+          while (!stdout.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 10));
+          await client.close();
+          return exited;
+        },
+      });
+    } finally {
+      await client.close().catch(() => {});
+    }
+  } finally {
+    clearTimeout(killTimer);
+    child.kill('SIGKILL');
+  }
+}
