@@ -22,6 +22,7 @@ export interface FiberOptions {
 }
 
 const kAsyncStack = Symbol('fiberscope.asyncStack');
+const kSpawnRecord = Symbol('fiberscope.spawnRecord');
 
 // Errors the addon throws for misuse of run(), throwInto() and reset(): they did not come out of
 // the fiber, so they are not stitched with the caller's side.
@@ -71,8 +72,8 @@ interface WithAsyncStack {
  */
 export class Fiber extends binding.Fiber {
   #name: string;
-  /** @internal Where this fiber and its ancestors were spawned, for stitched traces. */
-  spawnRecord: SpawnRecord | undefined;
+  /** Where this fiber and its nearest ancestors were spawned, for stitched traces. */
+  [kSpawnRecord]: SpawnRecord | undefined;
 
   constructor(fn: (value?: any) => unknown, options?: FiberOptions) {
     const name = options?.name ?? '';
@@ -92,7 +93,7 @@ export class Fiber extends binding.Fiber {
     if (sitePending) sitePending = false;
     else site = captureSpawnSite(new.target);
     pendingSite = undefined;
-    this.spawnRecord = recordSpawn(this.id, name, parent?.spawnRecord, site);
+    this[kSpawnRecord] = recordSpawn(this.id, name, parent?.[kSpawnRecord], site);
     if (carriesAsyncStack) (this as WithAsyncStack)[kAsyncStack] = new FiberAsyncStack();
   }
 
@@ -104,7 +105,8 @@ export class Fiber extends binding.Fiber {
   set name(value: string) {
     if (typeof value !== 'string') throw new TypeError('Fiber name must be a string');
     this.#name = value;
-    if (this.spawnRecord !== undefined) this.spawnRecord.levels[0].name = value;
+    const record = this[kSpawnRecord];
+    if (record !== undefined) record.levels[0].name = value;
   }
 
   /**
@@ -137,12 +139,7 @@ export class Fiber extends binding.Fiber {
 
   #stitchEscape(error: unknown, above: Function): void {
     if (error instanceof Error && (MISUSE.has(error.message) || error.message === ZOMBIE)) return;
-    stitchRunError(error, { id: this.id, name: this.#name, record: this.spawnRecord }, above);
-  }
-
-  /** @internal What escaped the fiber reaches its spawner through a promise: stitch the chain. */
-  stitchEscape(error: unknown): void {
-    stitchEscape(error, this.spawnRecord);
+    stitchRunError(error, { id: this.id, name: this.#name, record: this[kSpawnRecord] }, above);
   }
 
   /** The fiber whose code is running now, or `undefined` outside of fibers. */
@@ -238,5 +235,10 @@ export function stitchAtWait(error: unknown, above: Function): void {
   const fiber = binding.current() as Fiber | undefined;
   if (fiber === undefined) return;
   if (error instanceof Error && error.message === ZOMBIE) return;
-  stitchWaitError(error, { id: fiber.id, name: fiber.name, record: fiber.spawnRecord }, above);
+  stitchWaitError(error, { id: fiber.id, name: fiber.name, record: fiber[kSpawnRecord] }, above);
+}
+
+/** An error escaped `fiber` to its spawner through a promise: appends the spawn chain. */
+export function stitchEscapeOf(fiber: Fiber, error: unknown): void {
+  stitchEscape(error, fiber[kSpawnRecord]);
 }

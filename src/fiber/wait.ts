@@ -1,4 +1,4 @@
-import { Fiber, type FiberOptions, spawnFrom } from './fiber';
+import { Fiber, type FiberOptions, spawnFrom, stitchEscapeOf } from './fiber';
 import { binding } from './native';
 
 const kWaiting = Symbol('fiberscope.waiting');
@@ -76,7 +76,7 @@ export function spawn<T>(fn: () => T, options?: FiberOptions): Promise<Awaited<T
           try {
             resolve(fn() as Awaited<T>);
           } catch (error) {
-            fiber.stitchEscape(error);
+            stitchEscapeOf(fiber, error);
             reject(error);
           }
         }, options);
