@@ -161,6 +161,8 @@ function appendSegments(error: unknown, segments: PendingSegment[]): void {
   let keys: Set<string> | undefined;
   let stack: unknown;
   try {
+    // A frozen or sealed error stays as it is (V8 12+ would still let its stack be assigned).
+    if (!Object.isExtensible(target)) return;
     keys = target[kSegmentKeys];
     stack = target.stack;
   } catch {
