@@ -9,6 +9,7 @@
         "native/event_log.cc",
         "native/fiber.cc",
         "native/runtime.cc",
+        "native/sampler.cc",
         "native/thread_pool.cc"
       ],
       "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Wno-unused-parameter"],

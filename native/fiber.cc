@@ -129,6 +129,7 @@ void Fiber::SwitchIn(ThreadPool::Worker* worker) {
   runtime_->SaveAsyncContext(from);
   runtime_->set_current(this, this);
   runtime_->events().Record(EventType::kRun, id, from->id);
+  runtime_->BeforeSwitch();
   if (worker != nullptr) {
     HandOff(
         isolate_, [worker, this] { worker->Start(ThreadMain, this); }, from->baton,
@@ -167,6 +168,7 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
   runtime_->SaveAsyncContext(this);
   runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
   runtime_->events().Record(EventType::kYield, id, back->id);
+  runtime_->BeforeSwitch();
   // A fiber that was resumed soon after its last yields stays runnable for a few sched_yield()
   // rounds, so that its resumer hands over without a futex wake; one that had to sleep sleeps at
   // once next time (it waits for I/O), and tries again every 16th yield.
@@ -269,6 +271,7 @@ void Fiber::RunOnThisThread() {
     runtime_->Untrack(this);
     runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
     runtime_->events().Record(ending, id, back->id);
+    runtime_->BeforeSwitch();
   }
   // Done with V8 (the Locker above is gone): park this thread, then hand the isolate back.
   // Nothing below may touch `this`: once `back` runs, the fiber may be collected.

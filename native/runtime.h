@@ -6,12 +6,14 @@
 #include <v8.h>
 
 #include <cstdint>
+#include <memory>
 #include <unordered_set>
 #include <vector>
 
 #include "baton.h"
 #include "cpu_affinity.h"
 #include "event_log.h"
+#include "sampler.h"
 
 namespace fiberscope {
 
@@ -43,6 +45,14 @@ class Runtime {
   }
   Strand& home() { return home_; }
   EventLog& events() { return events_; }
+  // The running sampling profiler, or null.
+  Sampler* sampler() const { return sampler_.get(); }
+  void set_sampler(std::unique_ptr<Sampler> sampler) { sampler_ = std::move(sampler); }
+  std::unique_ptr<Sampler> take_sampler() { return std::move(sampler_); }
+  // Caller holds the isolate and is about to hand it to another thread.
+  void BeforeSwitch() {
+    if (sampler_) sampler_->BeforeSwitch();
+  }
   CpuAffinity& affinity() { return affinity_; }
 
   uint32_t NextFiberId() { return next_fiber_id_++; }
@@ -107,6 +117,7 @@ class Runtime {
   bool switched_once_ = false;
   bool tearing_down_ = false;
   EventLog events_;
+  std::unique_ptr<Sampler> sampler_;
   CpuAffinity affinity_;
   std::vector<Fiber*> orphans_;
   std::unordered_set<Fiber*> live_;

@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // The `fiberscope` command. Each subcommand lives in a module of its own; this file only
 // dispatches, prints usage and turns errors into exit codes.
-import { runCommand } from './run';
+import { RUN_USAGE, runCommand } from './run';
 import { STITCH_USAGE, stitchCommand } from './stitch';
 import { UsageError } from './usage-error';
 
 const USAGE = `Usage: fiberscope <command> [options]
 
 Commands:
-  run [--] <script> [args...]   Run a Node.js program with the fiber runtime: require('fibers')
-                                and require('fibers/future') load fiberscope's drop-ins.
+${RUN_USAGE}
 ${STITCH_USAGE}
 
 Options:

@@ -3,20 +3,65 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { PROFILE_SUFFIXES, unsupportedProfileFile } from '../profiler/write';
 import { UsageError } from './usage-error';
 
+export const RUN_USAGE = `  run [--profile FILE] [--interval 1ms] [--] <script> [args...]
+                                Run a Node.js program with the fiber runtime: require('fibers')
+                                and require('fibers/future') load fiberscope's drop-ins. With
+                                --profile, sample every fiber and write FILE at exit
+                                (${PROFILE_SUFFIXES.join(', ')}).`;
+
+/** `1ms`, `500us`, `250µs` or a bare number of microseconds. */
+function parseInterval(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|us|µs)?$/.exec(text);
+  if (!match) throw new UsageError(`--interval takes a duration like 1ms or 500us, not "${text}"`);
+  const us = Number(match[1]) * (match[2] === 'ms' ? 1000 : 1);
+  if (!Number.isInteger(us) || us < 50 || us > 1_000_000) {
+    throw new UsageError('--interval must be from 50us to 1000ms');
+  }
+  return us;
+}
+
 export async function runCommand(args: string[]): Promise<number> {
-  const rest = args[0] === '--' ? args.slice(1) : args;
+  let profileFile: string | undefined;
+  let intervalUs = 1000;
+  let rest = args;
+  while (rest.length > 0 && rest[0].startsWith('-')) {
+    const [flag, value] = rest;
+    if (flag === '--') {
+      rest = rest.slice(1);
+      break;
+    }
+    if (flag !== '--profile' && flag !== '--interval')
+      throw new UsageError(`unknown option ${flag}`);
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    if (flag === '--profile') profileFile = path.resolve(value);
+    else intervalUs = parseInterval(value);
+    rest = rest.slice(2);
+  }
   const [script, ...scriptArgs] = rest;
   if (script === undefined) throw new UsageError('run needs a script to run');
+  if (profileFile !== undefined) {
+    const why = unsupportedProfileFile(profileFile);
+    if (why !== undefined) throw new UsageError(why);
+  }
   const scriptPath = path.resolve(script);
   if (!existsSync(scriptPath)) throw new Error(`cannot find the script ${scriptPath}`);
   const register = path.join(__dirname, '..', 'fiber', 'compat', 'register.js');
+  const preloads = ['-r', register];
+  const env = { ...process.env };
+  if (profileFile !== undefined) {
+    preloads.push('-r', path.join(__dirname, '..', 'profiler', 'preload.js'));
+    env.FIBERSCOPE_PROFILE = profileFile;
+    env.FIBERSCOPE_PROFILE_INTERVAL_US = String(intervalUs);
+  }
   const child = spawn(
     process.execPath,
-    [...process.execArgv, '-r', register, scriptPath, ...scriptArgs],
+    [...process.execArgv, ...preloads, scriptPath, ...scriptArgs],
     {
       stdio: 'inherit',
+      env,
     },
   );
   const forward = (signal: NodeJS.Signals) => child.kill(signal);

@@ -42,6 +42,11 @@ const nativeYield = binding.yield;
 const createTask = (console as { createTask?: (name: string) => { run<T>(fn: () => T): T } })
   .createTask;
 
+/** Told every fiber's id and name (and later names), while a profiler listens. */
+export const fiberNames: { observer: ((id: number, name: string) => void) | undefined } = {
+  observer: undefined,
+};
+
 // A spawn site captured by spawnFrom() for the next Fiber constructed.
 let pendingSite: { stack?: string } | undefined;
 let sitePending = false;
@@ -95,6 +100,7 @@ export class Fiber extends binding.Fiber {
     pendingSite = undefined;
     this[kSpawnRecord] = recordSpawn(this.id, name, parent?.[kSpawnRecord], site);
     if (carriesAsyncStack) (this as WithAsyncStack)[kAsyncStack] = new FiberAsyncStack();
+    fiberNames.observer?.(this.id, name);
   }
 
   /** A name for people: shown in traces, profiles and the REPL. */
@@ -107,6 +113,7 @@ export class Fiber extends binding.Fiber {
     this.#name = value;
     const record = this[kSpawnRecord];
     if (record !== undefined) record.levels[0].name = value;
+    fiberNames.observer?.(this.id, value);
   }
 
   /**

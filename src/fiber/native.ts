@@ -24,6 +24,19 @@ export interface ThreadStats {
   pinnedCpu: number;
 }
 
+/** What the native sampler recorded; see native/sampler.h. */
+export interface NativeSamples {
+  startNs: number;
+  stopNs: number;
+  /** [functionName, url, line, column, scriptId], lines and columns 1-based. */
+  frames: Array<[string, string, number, number, number]>;
+  /** Six numbers a sample: timeNs, weightNs, threadId, stackBegin, stackSize, kind
+   *  (0 JavaScript, 1 idle, 2 garbage collection). */
+  samples: Float64Array;
+  /** Frame indices, each sample's stack root first. */
+  stacks: Uint32Array;
+}
+
 export interface Binding {
   Fiber: NativeFiberConstructor;
   yield(value?: unknown): unknown;
@@ -40,6 +53,8 @@ export interface Binding {
   eventsDropped(): number;
   setOrphanErrorHandler(handler: (error: unknown) => void): void;
   exchangeAsyncContext(frame: unknown): unknown;
+  startSampling(intervalUs: number, maxDepth: number): void;
+  stopSampling(): NativeSamples;
 }
 
 // dist/fiber/native.js and src/fiber/native.ts both sit two folders below the package root.

@@ -14,7 +14,10 @@
 // (file contents and parsed SourceMapConsumer), and honours `retrieveSourceMap` handlers that
 // others registered through install(). Files without a map are remembered here as well, so a
 // frame from such a file costs one Map lookup and never touches the filesystem again.
+import path from 'node:path';
 import * as sourceMapSupport from 'source-map-support';
+
+const ownDist = path.resolve(__dirname, '..') + path.sep;
 
 type CallSite = NodeJS.CallSite;
 type PrepareStackTrace = (error: Error, sites: CallSite[]) => unknown;
@@ -154,8 +157,9 @@ function mappedToString(site: CallSite, mapped: CallSite): string {
 function fileHasMap(file: string): boolean {
   let known = hasMap.get(file);
   if (known === undefined) {
-    // Node's own modules and V8's internal scripts never carry maps.
-    if (file.startsWith('node:') || file.startsWith('wasm://')) {
+    // Node's own modules and V8's internal scripts never carry maps; fiberscope's own frames
+    // (dist/, which ships maps to src/) are left as they are: nobody debugs them from a trace.
+    if (file.startsWith('node:') || file.startsWith('wasm://') || file.startsWith(ownDist)) {
       known = false;
     } else {
       try {

@@ -1,0 +1,144 @@
+#include "sampler.h"
+
+#include <time.h>
+
+#include "event_log.h"
+#include "runtime.h"
+
+namespace fiberscope {
+
+namespace {
+
+// A request served later than this is taken to have waited for JavaScript to run at all: the
+// wait is idle time, not time of whatever ran next.
+constexpr uint64_t kIdleAfterIntervals = 2;
+
+std::string Utf8(v8::Isolate* isolate, v8::Local<v8::String> text) {
+  if (text.IsEmpty()) return std::string();
+  v8::String::Utf8Value utf8(isolate, text);
+  return *utf8 == nullptr ? std::string() : std::string(*utf8, utf8.length());
+}
+
+}  // namespace
+
+Sampler::Sampler(Runtime* runtime, uint32_t interval_us, uint32_t max_depth)
+    : runtime_(runtime),
+      isolate_(runtime->isolate()),
+      interval_us_(interval_us),
+      max_depth_(max_depth) {}
+
+Sampler::~Sampler() { Stop(); }
+
+void Sampler::Start() {
+  start_ns_ = last_ns_ = MonotonicNowNs();
+  isolate_->AddGCPrologueCallback(OnGcPrologue, this);
+  isolate_->AddGCEpilogueCallback(OnGcEpilogue, this);
+  running_.store(true);
+  thread_ = std::thread(ThreadMain, this);
+}
+
+void Sampler::Stop() {
+  if (!running_.exchange(false)) return;
+  if (thread_.joinable()) thread_.join();
+  isolate_->RemoveGCPrologueCallback(OnGcPrologue, this);
+  isolate_->RemoveGCEpilogueCallback(OnGcEpilogue, this);
+  // The time since the last sample belongs to whoever holds the isolate now: the caller.
+  requested_ns_.store(MonotonicNowNs());
+  Serve();
+  stop_ns_ = MonotonicNowNs();
+}
+
+void Sampler::ThreadMain(Sampler* sampler) {
+  timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  while (sampler->running_.load(std::memory_order_relaxed)) {
+    next.tv_nsec += static_cast<long>(sampler->interval_us_) * 1000;
+    while (next.tv_nsec >= 1000000000) {
+      next.tv_nsec -= 1000000000;
+      ++next.tv_sec;
+    }
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+    if (!sampler->running_.load(std::memory_order_relaxed)) break;
+    // One request at a time: an unserved one (the loop is idle) is not repeated.
+    if (sampler->pending_.load(std::memory_order_acquire)) continue;
+    sampler->requested_ns_.store(MonotonicNowNs(), std::memory_order_relaxed);
+    sampler->pending_.store(true, std::memory_order_release);
+    sampler->isolate_->RequestInterrupt(OnInterrupt, sampler);
+  }
+}
+
+void Sampler::OnInterrupt(v8::Isolate*, void* data) {
+  auto* sampler = static_cast<Sampler*>(data);
+  // Served already at a switch (BeforeSwitch), or left over from before Stop().
+  if (!sampler->pending_.load(std::memory_order_acquire)) return;
+  sampler->Serve();
+}
+
+void Sampler::OnGcPrologue(v8::Isolate*, v8::GCType, v8::GCCallbackFlags, void* data) {
+  static_cast<Sampler*>(data)->gc_started_ns_ = MonotonicNowNs();
+}
+
+void Sampler::OnGcEpilogue(v8::Isolate*, v8::GCType, v8::GCCallbackFlags, void* data) {
+  auto* sampler = static_cast<Sampler*>(data);
+  if (sampler->gc_started_ns_ != 0) {
+    sampler->gc_ns_ += MonotonicNowNs() - sampler->gc_started_ns_;
+    sampler->gc_started_ns_ = 0;
+  }
+}
+
+uint32_t Sampler::Intern(v8::Local<v8::StackFrame> frame) {
+  SampledFrame sampled{Utf8(isolate_, frame->GetFunctionName()),
+                       Utf8(isolate_, frame->GetScriptNameOrSourceURL()), frame->GetLineNumber(),
+                       frame->GetColumn(), frame->GetScriptId()};
+  if (sampled.line < 0) sampled.line = 0;
+  if (sampled.column < 0) sampled.column = 0;
+  std::string key = std::to_string(sampled.script_id) + ':' + std::to_string(sampled.line) + ':' +
+                    std::to_string(sampled.column) + ':' + sampled.function_name;
+  auto found = frame_ids_.find(key);
+  if (found != frame_ids_.end()) return found->second;
+  uint32_t id = static_cast<uint32_t>(frames_.size());
+  frames_.push_back(std::move(sampled));
+  frame_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+void Sampler::Record(SampleKind kind, uint64_t time_ns, uint64_t weight_ns, uint32_t thread_id,
+                     uint32_t stack_begin, uint32_t stack_size) {
+  if (weight_ns == 0) return;
+  samples_.push_back(Sample{time_ns, weight_ns, thread_id, stack_begin, stack_size, kind});
+}
+
+void Sampler::Serve() {
+  pending_.store(false, std::memory_order_release);
+  uint64_t now = MonotonicNowNs();
+  uint64_t requested = requested_ns_.load(std::memory_order_relaxed);
+  if (requested < last_ns_) requested = last_ns_;
+  if (requested > now) requested = now;
+  uint32_t thread_id = runtime_->current()->id;
+
+  v8::HandleScope handle_scope(isolate_);
+  v8::Local<v8::StackTrace> trace =
+      v8::StackTrace::CurrentStackTrace(isolate_, static_cast<int>(max_depth_));
+  scratch_.clear();
+  for (int i = trace->GetFrameCount() - 1; i >= 0; --i) {
+    scratch_.push_back(Intern(trace->GetFrame(isolate_, static_cast<uint32_t>(i))));
+  }
+  uint32_t begin = static_cast<uint32_t>(stack_pool_.size());
+  stack_pool_.insert(stack_pool_.end(), scratch_.begin(), scratch_.end());
+  uint32_t size = static_cast<uint32_t>(scratch_.size());
+
+  // Until the request, this strand ran; from the request to now, either it went on running
+  // (served promptly) or no JavaScript ran at all (served late: idle).
+  uint64_t waited = now - requested;
+  bool idle_gap = waited > kIdleAfterIntervals * interval_us_ * 1000ull;
+  uint64_t ran = (idle_gap ? requested : now) - last_ns_;
+  uint64_t gc = gc_ns_ < ran ? gc_ns_ : ran;
+  gc_ns_ = 0;
+  Record(SampleKind::kGarbageCollection, now, gc, thread_id, begin, 0);
+  Record(SampleKind::kJavaScript, now, ran - gc, thread_id, begin, size);
+  // Idle time belongs to no fiber: it is the home thread's.
+  if (idle_gap) Record(SampleKind::kIdle, now, waited, 0, begin, 0);
+  last_ns_ = now;
+}
+
+}  // namespace fiberscope

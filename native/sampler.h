@@ -1,0 +1,94 @@
+// A sampling profiler that sees every thread of the isolate: a sampler thread requests a V8
+// interrupt at each interval; the interrupt runs on whichever thread holds the isolate at its
+// next interrupt check (function entry, loop back-edge) and records the stack and the fiber.
+// Unless said otherwise, methods are called with the isolate held.
+#pragma once
+
+#include <v8.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace fiberscope {
+
+class Runtime;
+
+struct SampledFrame {
+  std::string function_name;
+  std::string url;
+  int line;    // 1-based, 0 when unknown
+  int column;  // 1-based, 0 when unknown
+  int script_id;
+};
+
+enum class SampleKind : uint8_t { kJavaScript = 0, kIdle = 1, kGarbageCollection = 2 };
+
+struct Sample {
+  uint64_t time_ns;    // CLOCK_MONOTONIC
+  uint64_t weight_ns;  // the time the sample stands for
+  uint32_t thread_id;  // 0: the isolate's home thread; otherwise a fiber id
+  uint32_t stack_begin;
+  uint32_t stack_size;  // frames in stack_pool, root (outermost) first
+  SampleKind kind;
+};
+
+class Sampler {
+ public:
+  Sampler(Runtime* runtime, uint32_t interval_us, uint32_t max_depth);
+  ~Sampler();
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  void Start();
+  // Stops the sampler thread; samples stay until taken.
+  void Stop();
+
+  // A switch is about to hand the isolate to another thread: a pending request is served here,
+  // or V8 would archive it with this thread and serve it whenever the thread runs again.
+  void BeforeSwitch() {
+    if (pending_.load(std::memory_order_acquire)) Serve();
+  }
+
+  const std::vector<SampledFrame>& frames() const { return frames_; }
+  const std::vector<Sample>& samples() const { return samples_; }
+  const std::vector<uint32_t>& stack_pool() const { return stack_pool_; }
+  uint64_t start_ns() const { return start_ns_; }
+  uint64_t stop_ns() const { return stop_ns_; }
+
+ private:
+  static void ThreadMain(Sampler* sampler);
+  static void OnInterrupt(v8::Isolate* isolate, void* data);
+  static void OnGcPrologue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
+                           void* data);
+  static void OnGcEpilogue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
+                           void* data);
+  void Serve();
+  uint32_t Intern(v8::Local<v8::StackFrame> frame);
+  void Record(SampleKind kind, uint64_t time_ns, uint64_t weight_ns, uint32_t thread_id,
+              uint32_t stack_begin, uint32_t stack_size);
+
+  Runtime* runtime_;
+  v8::Isolate* isolate_;
+  const uint32_t interval_us_;
+  const uint32_t max_depth_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> pending_{false};
+  std::atomic<uint64_t> requested_ns_{0};
+  uint64_t start_ns_ = 0;
+  uint64_t stop_ns_ = 0;
+  uint64_t last_ns_ = 0;
+  uint64_t gc_started_ns_ = 0;
+  uint64_t gc_ns_ = 0;  // garbage collection since the last sample
+  std::unordered_map<std::string, uint32_t> frame_ids_;
+  std::vector<SampledFrame> frames_;
+  std::vector<Sample> samples_;
+  std::vector<uint32_t> stack_pool_;
+  std::vector<uint32_t> scratch_;
+};
+
+}  // namespace fiberscope

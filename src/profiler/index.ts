@@ -1,0 +1,5 @@
+// `fiberscope/profiler`: a sampling profiler that attributes time per fiber.
+
+export * from './export';
+export type { Profile, ProfileFrame, ProfileSample, ProfileThread } from './model';
+export { FiberProfile, Profiler, type ProfilingOptions, startProfiling } from './profiler';

@@ -1,0 +1,55 @@
+// The profile model: what the sampler front end builds and every exporter reads. Built once,
+// then treated as immutable. Times are microseconds; lines and columns are 1-based.
+
+/** A function location, interned: samples refer to frames by index. */
+export interface ProfileFrame {
+  /** `''` for an anonymous function. */
+  functionName: string;
+  /** Script URL or path; `''` for code without one (builtins, eval). */
+  url: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+  /** V8's script id; 0 when unknown. */
+  scriptId: number;
+  /** A pseudo-frame standing for time without JavaScript: '(idle)', '(garbage collector)', '(program)'. */
+  special?: 'idle' | 'gc' | 'program';
+}
+
+/** A logical thread: the main thread (id 0) or a fiber. */
+export interface ProfileThread {
+  id: number;
+  name: string;
+  kind: 'main' | 'fiber';
+  /** Time attributed to this thread by the samples (sum of their weights). */
+  cpuMs: number;
+  /** For fibers: from its first run to its end (or the end of the profile). Main: the profile's. */
+  wallMs: number;
+  /** For fibers: time suspended in yield()/wait() within wallMs. Main: 0. */
+  waitMs: number;
+  /** How many samples landed on this thread. */
+  samples: number;
+}
+
+export interface ProfileSample {
+  /** When the sample was taken, since the profile started. */
+  timeUs: number;
+  /** The time this sample stands for (measured, not the nominal interval). */
+  weightUs: number;
+  /** The logical thread it ran on. */
+  threadId: number;
+  /** Frame indices into `frames`, root (outermost) first. */
+  stack: number[];
+}
+
+export interface Profile {
+  /** Monotonic clock of process.hrtime(), in microseconds, when sampling started. */
+  startTimeUs: number;
+  endTimeUs: number;
+  /** The requested sampling interval. */
+  intervalUs: number;
+  frames: ProfileFrame[];
+  samples: ProfileSample[];
+  threads: ProfileThread[];
+}

@@ -1,0 +1,103 @@
+// `fiberscope run`: runs a program with the node-fibers drop-ins, and profiles it on request.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/child';
+
+const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function script(name: string, source: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
+
+const app = script(
+  'app.js',
+  `
+  const Fiber = require('fibers');
+  const Future = require('fibers/future');
+  function burnInFiber(ms) { const end = Date.now() + ms; while (Date.now() < end); }
+  const sleep = (ms) => { const f = new Future(); setTimeout(() => f.return(), ms); return f.wait(); };
+  Fiber(function () {
+    Fiber.current.name = 'worker';
+    for (let i = 0; i < 4; i++) { burnInFiber(15); sleep(2); }
+    console.log('done ' + process.argv.slice(2).join(' '));
+    if (process.argv.includes('--fail')) throw new Error('failed on purpose');
+  }).run();
+  `,
+);
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
+}
+
+describe('fiberscope run', () => {
+  it('runs a node-fibers program unchanged, passing arguments and the exit code', () => {
+    const result = run(['run', app, 'a', 'b']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('done a b\n');
+    expect(result.status).toBe(0);
+    const failing = run(['run', app, '--fail']);
+    expect(failing.status).toBe(1);
+    expect(failing.stderr).toContain('failed on purpose');
+  });
+
+  for (const suffix of ['.cpuprofile', '.speedscope.json', '.folded']) {
+    it(`--profile writes a ${suffix} naming the fiber's functions`, () => {
+      const out = path.join(dir, `profile${suffix}`);
+      const result = run(['run', '--profile', out, '--interval', '500us', app]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      expect(text).toContain('burnInFiber');
+      if (suffix === '.speedscope.json') expect(text).toContain('fiber #');
+      if (suffix === '.folded') expect(text).toMatch(/^fiber #\d+ "worker";.*burnInFiber/m);
+      if (suffix === '.cpuprofile') expect(JSON.parse(text).samples.length).toBeGreaterThan(10);
+    });
+  }
+
+  it('--profile still writes the profile when the program throws, and keeps its exit code', () => {
+    const out = path.join(dir, 'failed.cpuprofile');
+    const result = run(['run', '--profile', out, app, '--fail']);
+    expect(result.status).toBe(1);
+    expect(readFileSync(out, 'utf8')).toContain('burnInFiber');
+  });
+
+  it('--profile writes the profile on Ctrl-C', async () => {
+    const out = path.join(dir, 'interrupted.folded');
+    const forever = script('forever.js', `setInterval(() => {}, 1000); console.log('ready');`);
+    const child = spawn(process.execPath, [cli, 'run', '--profile', out, forever], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(killer);
+    expect(code).toBe(130);
+    expect(readFileSync(out, 'utf8')).toMatch(/^main;/m);
+  });
+
+  it('rejects bad input with a usage error and exit code 2', () => {
+    for (const args of [
+      ['run'],
+      ['run', '--profile', path.join(dir, 'x.txt'), app],
+      ['run', '--interval', 'fast', app],
+      ['run', '--interval', '10us', app],
+      ['run', '--bogus', app],
+      ['run', '--profile'],
+    ]) {
+      const result = run(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^fiberscope: /);
+    }
+    const missing = run(['run', path.join(dir, 'missing.js')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('cannot find the script');
+  });
+});
