@@ -703,6 +703,8 @@ async function main() {
   console.log('');
   printTable(header, rows);
   console.log('');
+  const profiler =
+    only.indexOf('profiler') >= 0 || !process.env.BENCH_ONLY ? profilerTable() : undefined;
 
   const raw = {
     date: new Date().toISOString(),
@@ -716,6 +718,7 @@ async function main() {
     baseline: baseline.ok ? { node: 'v14.21.3', fibers: '5.0.3' } : { unavailable: baseline.why },
     seconds: Math.round((Date.now() - started) / 100) / 10,
     results,
+    profiler,
     table: { header, rows },
   };
   fs.writeFileSync(resultsPath, `${JSON.stringify(raw, null, 2)}\n`);
@@ -728,6 +731,66 @@ async function main() {
   }
   if (failed.length) console.log(`failed scenarios: ${failed.join(', ')}`);
   if (fiberscopeFailed) process.exitCode = 1;
+}
+
+// Profiler accuracy and cost (bench/profiler.js), fiberscope only.
+function profilerTable() {
+  log('bench: profiler accuracy and cost');
+  const child = childProcess.spawnSync(
+    process.execPath,
+    ['--expose-gc', path.join(__dirname, 'profiler.js')],
+    { encoding: 'utf8', timeout: 180_000, cwd: root },
+  );
+  let result;
+  try {
+    result = JSON.parse(child.stdout.trim().split('\n').pop());
+  } catch {
+    result = { error: child.stderr || child.stdout || String(child.error) };
+  }
+  if (result.error) {
+    console.log(`profiler benchmark failed: ${result.error}`);
+    process.exitCode = 1;
+    return result;
+  }
+  const pct = (v) => `${v.toFixed(1)} %`;
+  const pts = (v) => `${v.toFixed(1)} points`;
+  const shares = (rows, a, b) =>
+    Object.entries(rows)
+      .map(([name, row]) => `${name} ${row[a].toFixed(1)}/${row[b].toFixed(1)}`)
+      .join(', ');
+  printTable(
+    ['profiler (Node ' + process.version + ')', 'measured', 'target', 'verdict'],
+    [
+      [
+        'fibers burning known CPU shares: worst error',
+        pts(result.knownShares.maxErrorPoints),
+        '≤ 2 points',
+        verdict(result.knownShares.maxErrorPoints <= 2),
+      ],
+      ['  … truth/measured %', shares(result.knownShares.shares, 'truth', 'measured'), 'info', ''],
+      [
+        'main thread only: self-time shares vs V8 CpuProfiler',
+        pts(result.againstV8.maxErrorPoints),
+        '≤ 3 points',
+        verdict(result.againstV8.maxErrorPoints <= 3),
+      ],
+      ['  … V8/fiberscope %', shares(result.againstV8.shares, 'v8', 'fiberscope'), 'info', ''],
+      [
+        'overhead at 1 ms (CPU of the same work)',
+        pct(result.overhead.overheadPercent),
+        '≤ 2 %',
+        verdict(result.overhead.overheadPercent <= 2),
+      ],
+      [
+        'memory per sample (RSS) → 10 min at 1 kHz',
+        `${Math.round(result.memory.bytesPerSample)} B → ${result.memory.tenMinutesMb.toFixed(0)} MB`,
+        '≤ 64 MB (stated cap)',
+        verdict(result.memory.tenMinutesMb <= 64),
+      ],
+    ],
+  );
+  console.log('');
+  return result;
 }
 
 main().catch((error) => {

@@ -89,3 +89,13 @@ void CpuAffinity::ApplyToCurrentThread() const {
 }
 
 }  // namespace fiberscope
+
+namespace fiberscope {
+
+void CpuAffinity::ReleaseCurrentThread() const {
+  cpu_set_t mask = original_mask_;
+  if (pinned_ && CPU_COUNT(&mask) > 1) CPU_CLR(cpu_, &mask);
+  if (CPU_COUNT(&mask) > 0) pthread_setaffinity_np(pthread_self(), sizeof(mask), &mask);
+}
+
+}  // namespace fiberscope

@@ -18,6 +18,9 @@ class CpuAffinity {
   void Release();
   // Any fiber thread: follows the current choice (pinned to the CPU, or the saved mask).
   void ApplyToCurrentThread() const;
+  // Any thread that does not take turns in the isolate (the sampler): gives it every CPU the
+  // process had, the isolate's own excepted where there are others.
+  void ReleaseCurrentThread() const;
   bool pinned() const { return pinned_; }
   int cpu() const { return cpu_; }
 

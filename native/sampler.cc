@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <random>
+
 #include "event_log.h"
 #include "runtime.h"
 
@@ -49,10 +51,17 @@ void Sampler::Stop() {
 }
 
 void Sampler::ThreadMain(Sampler* sampler) {
+  // Off the isolate's CPU when it is pinned: waking up would preempt the thread it samples.
+  sampler->runtime_->affinity().ReleaseCurrentThread();
+  // Each interval is jittered by up to ±10 %, so that work with a period of the interval does not
+  // alias with the samples.
+  std::minstd_rand random(static_cast<uint32_t>(MonotonicNowNs()));
+  const long interval_ns = static_cast<long>(sampler->interval_us_) * 1000;
+  std::uniform_int_distribution<long> jitter(-interval_ns / 10, interval_ns / 10);
   timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
   while (sampler->running_.load(std::memory_order_relaxed)) {
-    next.tv_nsec += static_cast<long>(sampler->interval_us_) * 1000;
+    next.tv_nsec += interval_ns + jitter(random);
     while (next.tv_nsec >= 1000000000) {
       next.tv_nsec -= 1000000000;
       ++next.tv_sec;
@@ -87,18 +96,27 @@ void Sampler::OnGcEpilogue(v8::Isolate*, v8::GCType, v8::GCCallbackFlags, void* 
 }
 
 uint32_t Sampler::Intern(v8::Local<v8::StackFrame> frame) {
-  SampledFrame sampled{Utf8(isolate_, frame->GetFunctionName()),
-                       Utf8(isolate_, frame->GetScriptNameOrSourceURL()), frame->GetLineNumber(),
-                       frame->GetColumn(), frame->GetScriptId()};
-  if (sampled.line < 0) sampled.line = 0;
-  if (sampled.column < 0) sampled.column = 0;
-  std::string key = std::to_string(sampled.script_id) + ':' + std::to_string(sampled.line) + ':' +
-                    std::to_string(sampled.column) + ':' + sampled.function_name;
+  int line = frame->GetLineNumber();
+  int column = frame->GetColumn();
+  int script_id = frame->GetScriptId();
+  // A position inside a script names its function: strings are read once per position.
+  uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(script_id)) << 40) ^
+                 (static_cast<uint64_t>(static_cast<uint32_t>(line)) << 20) ^
+                 static_cast<uint32_t>(column);
   auto found = frame_ids_.find(key);
-  if (found != frame_ids_.end()) return found->second;
+  if (found != frame_ids_.end()) {
+    const SampledFrame& known = frames_[found->second];
+    if (known.line == (line < 0 ? 0 : line) && known.column == (column < 0 ? 0 : column) &&
+        known.script_id == script_id) {
+      return found->second;
+    }
+  }
+  SampledFrame sampled{Utf8(isolate_, frame->GetFunctionName()),
+                       Utf8(isolate_, frame->GetScriptNameOrSourceURL()), line < 0 ? 0 : line,
+                       column < 0 ? 0 : column, script_id};
   uint32_t id = static_cast<uint32_t>(frames_.size());
   frames_.push_back(std::move(sampled));
-  frame_ids_.emplace(std::move(key), id);
+  frame_ids_[key] = id;
   return id;
 }
 

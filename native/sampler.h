@@ -84,7 +84,7 @@ class Sampler {
   uint64_t last_ns_ = 0;
   uint64_t gc_started_ns_ = 0;
   uint64_t gc_ns_ = 0;  // garbage collection since the last sample
-  std::unordered_map<std::string, uint32_t> frame_ids_;
+  std::unordered_map<uint64_t, uint32_t> frame_ids_;
   std::vector<SampledFrame> frames_;
   std::vector<Sample> samples_;
   std::vector<uint32_t> stack_pool_;

@@ -154,6 +154,27 @@ function mappedToString(site: CallSite, mapped: CallSite): string {
   return formatCallSite(mapped);
 }
 
+/**
+ * The original position of a 1-based line and column of `file`, when the file has a source map
+ * (fiberscope's own files excepted); undefined otherwise. For positions that are not call sites:
+ * the profiler's frames.
+ */
+export function mapPosition(
+  file: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number; name?: string } | undefined {
+  if (!file || line < 1 || !fileHasMap(file)) return undefined;
+  try {
+    // source-map-support takes 1-based lines and 0-based columns, as V8's CallSite API has them.
+    const mapped = sourceMapSupport.mapSourcePosition({ source: file, line, column: column - 1 });
+    if (mapped.source === file && mapped.line === line) return undefined;
+    return { file: mapped.source, line: mapped.line, column: mapped.column + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
 function fileHasMap(file: string): boolean {
   let known = hasMap.get(file);
   if (known === undefined) {

@@ -83,6 +83,28 @@ describe('startProfiling()', () => {
     expect(Math.abs((result.totalMs as number) - (result.spanMs as number))).toBeLessThan(2);
   });
 
+  it('maps frames of TypeScript compiled with source maps to the .ts file', () => {
+    const result = profile(`
+      const ts = require('typescript');
+      const source = '// header\\n\\ninterface Unused { a: number }\\n\\nexport function burnTs(ms: number): number {\\n  const end = Date.now() + ms;\\n  let x = 0;\\n  while (Date.now() < end) x++;\\n  return x;\\n}\\n';
+      const out = ts.transpileModule(source, { fileName: 'burn.ts', compilerOptions: { module: ts.ModuleKind.CommonJS, inlineSourceMap: true } });
+      const file = require('node:path').join(require('node:os').tmpdir(), 'fiberscope-profile-' + process.pid + '.js');
+      require('node:fs').writeFileSync(file, out.outputText);
+      const { burnTs } = require(file);
+      const profiler = startProfiling({ intervalUs: 500 });
+      await spawn(() => burnTs(60), { name: 'ts' });
+      const frames = profiler.stop().frames.filter((frame) => frame.functionName === 'burnTs');
+      require('node:fs').unlinkSync(file);
+      console.log(JSON.stringify(frames.map((frame) => [frame.url.endsWith('.ts'), frame.line])));
+    `);
+    // Every sample inside burnTs sits in its loop: line 8 of the .ts source.
+    expect(result.length).toBeGreaterThan(0);
+    for (const [isTs, line] of result as unknown as Array<[boolean, number]>) {
+      expect(isTs).toBe(true);
+      expect([6, 8]).toContain(line);
+    }
+  });
+
   it('rejects bad options, a second profiler, and stop() twice', () => {
     const result = profile(`
       const errors = [];
