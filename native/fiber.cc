@@ -139,6 +139,7 @@ void Fiber::SwitchIn(ThreadPool::Worker* worker) {
         isolate_, [this] { baton.Post(); }, from->baton, runtime_->resumer_patience());
   }
   // The fiber yielded or finished; it made `from` current again.
+  runtime_->AfterSwitch();
   runtime_->RestoreAsyncContext(from);
 }
 
@@ -184,6 +185,7 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
     }
   }
   // Someone's Resume() made this fiber current and filled transfer_.
+  runtime_->AfterSwitch();
   runtime_->affinity().ApplyToCurrentThread();
   runtime_->RestoreAsyncContext(this);
   if (ending_ == Ending::kTerminate) {
@@ -232,6 +234,7 @@ void Fiber::RunOnThisThread() {
     v8::Locker locker(isolate_);
     v8::Isolate::Scope isolate_scope(isolate_);
     isolate_->SetStackLimit(StackLimitForThisThread());
+    runtime_->AfterSwitch();
     v8::HandleScope handle_scope(isolate_);
     v8::Local<v8::Context> context = context_.Get(isolate_);
     v8::Context::Scope context_scope(context);

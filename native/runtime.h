@@ -53,6 +53,10 @@ class Runtime {
   void BeforeSwitch() {
     if (sampler_) sampler_->BeforeSwitch();
   }
+  // Caller has just taken the isolate from another thread.
+  void AfterSwitch() {
+    if (sampler_) sampler_->AfterSwitch();
+  }
   CpuAffinity& affinity() { return affinity_; }
 
   uint32_t NextFiberId() { return next_fiber_id_++; }

@@ -53,6 +53,12 @@ class Sampler {
     if (pending_.load(std::memory_order_acquire)) Serve();
   }
 
+  // This thread has just taken the isolate: a request that arrived while the previous holder
+  // was handing it over was archived with that thread; ask again, so that it is served here.
+  void AfterSwitch() {
+    if (pending_.load(std::memory_order_acquire)) isolate_->RequestInterrupt(OnInterrupt, this);
+  }
+
   const std::vector<SampledFrame>& frames() const { return frames_; }
   const std::vector<Sample>& samples() const { return samples_; }
   const std::vector<uint32_t>& stack_pool() const { return stack_pool_; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `fiberscope` command. Each subcommand lives in a module of its own; this file only
 // dispatches, prints usage and turns errors into exit codes.
+import { FLAME_USAGE, flameCommand } from './flame';
 import { RUN_USAGE, runCommand } from './run';
 import { STITCH_USAGE, stitchCommand } from './stitch';
 import { UsageError } from './usage-error';
@@ -10,6 +11,7 @@ const USAGE = `Usage: fiberscope <command> [options]
 Commands:
 ${RUN_USAGE}
 ${STITCH_USAGE}
+${FLAME_USAGE}
 
 Options:
   -h, --help                    Show this help.
@@ -33,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'stitch':
       return stitchCommand(rest);
+    case 'flame':
+      return flameCommand(rest);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

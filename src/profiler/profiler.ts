@@ -3,12 +3,17 @@
 import { type FiberEvent, FiberEventRecorder } from '../fiber/events';
 import { fiberNames } from '../fiber/fiber';
 import { binding, type NativeSamples } from '../fiber/native';
+import { mapPosition } from '../stitch/source-maps';
 import {
   type CpuProfile,
   type FoldedOptions,
+  type HtmlOptions,
+  type PprofOptions,
   type SpeedscopeFile,
   toCpuProfile,
   toFolded,
+  toHtml,
+  toPprof,
   toSpeedscope,
 } from './export';
 import type { Profile, ProfileFrame, ProfileSample, ProfileThread } from './model';
@@ -44,6 +49,16 @@ export class FiberProfile implements Profile {
   /** flamegraph.pl / inferno folded stacks. */
   toFolded(options?: FoldedOptions): string {
     return toFolded(this, options);
+  }
+
+  /** A self-contained HTML page with an interactive flame graph (per thread, zoom, search). */
+  toHtml(options?: HtmlOptions): string {
+    return toHtml(this, options);
+  }
+
+  /** pprof (gzipped profile.proto) for `go tool pprof`, Pyroscope and Grafana. */
+  toPprof(options?: PprofOptions): Uint8Array {
+    return toPprof(this, options);
   }
 }
 
@@ -130,14 +145,13 @@ function buildProfile(
 ): Profile {
   const startTimeUs = native.startNs / 1000;
   const endTimeUs = native.stopNs / 1000;
+  // Frames of TypeScript or bundled code show their original files and lines.
   const frames: ProfileFrame[] = native.frames.map(
-    ([functionName, url, line, column, scriptId]) => ({
-      functionName,
-      url,
-      line,
-      column,
-      scriptId,
-    }),
+    ([functionName, url, line, column, scriptId]) => {
+      const mapped = mapPosition(url, line, column);
+      if (mapped === undefined) return { functionName, url, line, column, scriptId };
+      return { functionName, url: mapped.file, line: mapped.line, column: mapped.column, scriptId };
+    },
   );
   const special = (kind: 'idle' | 'gc' | 'program', functionName: string) => {
     frames.push({ functionName, url: '', line: 0, column: 0, scriptId: 0, special: kind });

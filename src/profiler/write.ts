@@ -1,12 +1,14 @@
 // Picks the format from a file name and writes a profile there. Only the CLI writes files.
 import { writeFileSync } from 'node:fs';
-import { toCpuProfile, toFolded, toSpeedscope } from './export';
+import { toCpuProfile, toFolded, toHtml, toPprof, toSpeedscope } from './export';
 import type { Profile } from './model';
 
-const FORMATS: Array<[suffix: string, render: (profile: Profile) => string]> = [
+const FORMATS: Array<[suffix: string, render: (profile: Profile) => string | Uint8Array]> = [
   ['.speedscope.json', (profile) => JSON.stringify(toSpeedscope(profile))],
   ['.cpuprofile', (profile) => JSON.stringify(toCpuProfile(profile))],
   ['.folded', (profile) => toFolded(profile, { byThread: true })],
+  ['.html', (profile) => toHtml(profile)],
+  ['.pb.gz', (profile) => toPprof(profile)],
 ];
 
 /** The suffixes `fiberscope run --profile` writes. */

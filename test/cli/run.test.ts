@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
 
@@ -47,13 +48,15 @@ describe('fiberscope run', () => {
     expect(failing.stderr).toContain('failed on purpose');
   });
 
-  for (const suffix of ['.cpuprofile', '.speedscope.json', '.folded']) {
+  for (const suffix of ['.cpuprofile', '.speedscope.json', '.folded', '.html', '.pb.gz']) {
     it(`--profile writes a ${suffix} naming the fiber's functions`, () => {
       const out = path.join(dir, `profile${suffix}`);
       const result = run(['run', '--profile', out, '--interval', '500us', app]);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
-      const text = readFileSync(out, 'utf8');
+      const bytes = readFileSync(out);
+      const text =
+        suffix === '.pb.gz' ? gunzipSync(bytes).toString('latin1') : bytes.toString('utf8');
       expect(text).toContain('burnInFiber');
       if (suffix === '.speedscope.json') expect(text).toContain('fiber #');
       if (suffix === '.folded') expect(text).toMatch(/^fiber #\d+ "worker";.*burnInFiber/m);

@@ -7,6 +7,8 @@ export {
   toCpuProfile,
 } from './cpuprofile';
 export { type FoldedOptions, toFolded } from './folded';
+export { type HtmlOptions, toHtml } from './html';
+export { type PprofOptions, toPprof } from './pprof';
 export {
   SPEEDSCOPE_SCHEMA,
   type SpeedscopeFile,

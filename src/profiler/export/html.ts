@@ -1,0 +1,218 @@
+// A self-contained HTML page with an interactive flame graph: one file, no network (inline CSS
+// and JavaScript, system fonts, a Content-Security-Policy that forbids fetching anything).
+// Format: HTML5, https://html.spec.whatwg.org/multipage/ ; the data rides in a data block,
+// https://html.spec.whatwg.org/multipage/scripting.html#data-block , as JSON.
+//
+// The page (src/profiler/export/html-template.ts) builds the call tree of the selected logical
+// thread (or of all threads merged) from unique stacks and their per-thread weights, so the file
+// holds each distinct stack once however many samples hit it.
+
+import type { Profile, ProfileThread } from '../model';
+import { HTML_SCRIPT, HTML_STYLE } from './html-template';
+import { displayName, threadLabel } from './names';
+
+export interface HtmlOptions {
+  /** The page's title. Default `fiberscope profile`. */
+  title?: string;
+}
+
+/**
+ * A function as the page shows it: `name` is names.ts displayName(). The model's frames are
+ * positions (a function's frames differ by the line running in it), so the page's frames are the
+ * model's merged by name and URL, as flame graphs merge them; `line` is the smallest line seen,
+ * the one nearest the function's start.
+ */
+export interface HtmlFrame {
+  name: string;
+  url: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  special?: 'idle' | 'gc' | 'program';
+}
+
+export interface HtmlThread {
+  id: number;
+  /** names.ts threadLabel(): `main`, `fiber #12 "GET /orders"`. */
+  label: string;
+  /** `unknown` for a thread that samples name but `profile.threads` does not list. */
+  kind: ProfileThread['kind'] | 'unknown';
+  cpuMs: number;
+  wallMs: number;
+  waitMs: number;
+  samples: number;
+}
+
+/** What the page's `<script type="application/json" id="fiberscope-data">` holds. */
+export interface HtmlData {
+  title: string;
+  durationMs: number;
+  intervalUs: number;
+  frames: HtmlFrame[];
+  threads: HtmlThread[];
+  /** Unique stacks: indices into `frames`, root first; never empty (an empty one is `(program)`). */
+  stacks: number[][];
+  /** `[threadId, stack index, weight in µs]`: the summed weight of a thread's samples of a stack. */
+  weights: Array<[threadId: number, stack: number, weightUs: number]>;
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+/** The data the page renders: frames by display name, threads by label, stacks weighed. */
+export function toHtmlData(profile: Profile, options: HtmlOptions = {}): HtmlData {
+  const frames: HtmlFrame[] = [];
+  const functionIndex = new Map<string, number>();
+  const frameFunction = profile.frames.map((frame) => {
+    const name = displayName(frame);
+    const key = JSON.stringify([name, frame.url, frame.special ?? '']);
+    let index = functionIndex.get(key);
+    if (index === undefined) {
+      index = frames.length;
+      const out: HtmlFrame = { name, url: frame.url, line: frame.line };
+      if (frame.special !== undefined) out.special = frame.special;
+      frames.push(out);
+      functionIndex.set(key, index);
+    } else {
+      const known = frames[index] as HtmlFrame;
+      if (frame.line > 0 && (known.line === 0 || frame.line < known.line)) known.line = frame.line;
+    }
+    return index;
+  });
+  let programFrame = frames.findIndex((frame) => frame.special === 'program');
+
+  const stackIndex = new Map<string, number>();
+  const stacks: number[][] = [];
+  const weightOf = new Map<string, [number, number, number]>();
+  const unknownThreads = new Map<number, { cpuUs: number; samples: number }>();
+  const listed = new Set(profile.threads.map((thread) => thread.id));
+
+  for (const sample of profile.samples) {
+    for (const index of sample.stack) {
+      if (profile.frames[index] === undefined) {
+        throw new RangeError(`Sample refers to frame ${index}, not in frames`);
+      }
+    }
+    let stack = sample.stack.map((index) => frameFunction[index] as number);
+    if (stack.length === 0) {
+      if (programFrame < 0) {
+        programFrame = frames.length;
+        frames.push({ name: '(program)', url: '', line: 0, special: 'program' });
+      }
+      stack = [programFrame];
+    }
+    const key = stack.join(',');
+    let index = stackIndex.get(key);
+    if (index === undefined) {
+      index = stacks.length;
+      stacks.push(stack);
+      stackIndex.set(key, index);
+    }
+    const entryKey = `${sample.threadId}:${index}`;
+    const entry = weightOf.get(entryKey);
+    if (entry === undefined) weightOf.set(entryKey, [sample.threadId, index, sample.weightUs]);
+    else entry[2] += sample.weightUs;
+
+    if (!listed.has(sample.threadId)) {
+      const stats = unknownThreads.get(sample.threadId) ?? { cpuUs: 0, samples: 0 };
+      if (frames[stack[stack.length - 1] as number]?.special !== 'idle') {
+        stats.cpuUs += sample.weightUs;
+        stats.samples++;
+      }
+      unknownThreads.set(sample.threadId, stats);
+    }
+  }
+
+  const threads: HtmlThread[] = profile.threads.map((thread) => ({
+    id: thread.id,
+    label: threadLabel(thread, thread.id),
+    kind: thread.kind,
+    cpuMs: round3(thread.cpuMs),
+    wallMs: round3(thread.wallMs),
+    waitMs: round3(thread.waitMs),
+    samples: thread.samples,
+  }));
+  for (const [id, stats] of [...unknownThreads].sort(([a], [b]) => a - b)) {
+    threads.push({
+      id,
+      label: threadLabel(undefined, id),
+      kind: 'unknown',
+      cpuMs: round3(stats.cpuUs / 1000),
+      wallMs: 0,
+      waitMs: 0,
+      samples: stats.samples,
+    });
+  }
+
+  return {
+    title: options.title ?? 'fiberscope profile',
+    durationMs: round3((profile.endTimeUs - profile.startTimeUs) / 1000),
+    intervalUs: profile.intervalUs,
+    frames,
+    threads,
+    stacks,
+    weights: [...weightOf.values()]
+      .filter(([, , weight]) => weight > 0)
+      .map(([thread, stack, weight]) => [thread, stack, round3(weight)]),
+  };
+}
+
+/** JSON safe inside `<script>`: `<` (so no `</script>` or `<!--`), `>`, `&` and the JavaScript
+ * line terminators become `\uXXXX` escapes, which JSON.parse turns back. */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+}
+
+/**
+ * The profile as one self-contained HTML page: a flame graph (root on top) of all threads merged
+ * or of one logical thread, with zoom, search, tooltips (self and total time) and the thread list.
+ */
+export function toHtml(profile: Profile, options: HtmlOptions = {}): string {
+  const data = toHtmlData(profile, options);
+  const title = escapeHtml(data.title);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="fiberscope">
+<title>${title}</title>
+<style>${HTML_STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${title}</h1>
+<span id="summary"></span>
+</header>
+<div class="controls">
+<label>Thread <select id="thread"><option value="all">All threads</option></select></label>
+<label><input type="checkbox" id="hide-idle"> Hide (idle)</label>
+<input type="search" id="search" placeholder="Search functions or files" autocomplete="off">
+<span id="matched"></span>
+</div>
+<details id="thread-list" open>
+<summary>Threads</summary>
+<table>
+<thead><tr><th>Thread</th><th>Kind</th><th>Samples</th><th>CPU ms</th><th>Wall ms</th><th>Wait ms</th></tr></thead>
+<tbody id="threads"></tbody>
+</table>
+</details>
+<nav id="crumbs"></nav>
+<main><div id="flame"></div></main>
+<div id="tip" role="tooltip"></div>
+<noscript>The flame graph needs JavaScript.</noscript>
+<script type="application/json" id="fiberscope-data">${scriptSafeJson(data)}</script>
+<script>${HTML_SCRIPT}</script>
+</body>
+</html>
+`;
+}

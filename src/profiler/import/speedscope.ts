@@ -1,0 +1,234 @@
+// speedscope's file format -> the profile model.
+// Spec: https://www.speedscope.app/file-format-schema.json
+// (types in https://github.com/jlfwong/speedscope/blob/main/src/lib/file-format-spec.ts).
+//
+// Each profile becomes a logical thread: `sampled` ones sample by sample, laid out by weight as
+// speedscope does; `evented` ones (open/close events) as one sample per stretch of time between
+// two events while something is open. A profile named like a fiberscope thread label (`main`,
+// `fiber #12 "GET /orders"`, `fiber #12`) gets that thread back; any other becomes a fiber named
+// after it, numbered from 1. fiberscope's own merged `all threads` profile is skipped (it repeats
+// the others). Values convert to microseconds; `none` and `bytes` are taken as microseconds.
+// The format has no waiting time: each thread's wall time is its profile's span, its wait 0.
+
+import type { Profile, ProfileFrame, ProfileSample, ProfileThread } from '../model';
+
+const SPECIAL: Record<string, ProfileFrame['special']> = {
+  '(idle)': 'idle',
+  '(garbage collector)': 'gc',
+  '(program)': 'program',
+};
+
+const UNIT_US: Record<string, number> = {
+  none: 1,
+  nanoseconds: 0.001,
+  microseconds: 1,
+  milliseconds: 1000,
+  seconds: 1_000_000,
+  bytes: 1,
+};
+
+type Json = Record<string, unknown>;
+const isRecord = (value: unknown): value is Json =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
+function fail(why: string): never {
+  throw new Error(`not a speedscope file: ${why}`);
+}
+
+/** True when `json` has the shape of a speedscope file (`shared` and `profiles`), for sniffing. */
+export function looksLikeSpeedscope(json: unknown): boolean {
+  return isRecord(json) && isRecord(json.shared) && Array.isArray(json.profiles);
+}
+
+/** `main`, `fiber #12 "name"`, `fiber #12` back to a thread's id, kind and name. */
+function parseLabel(label: string): Pick<ProfileThread, 'id' | 'kind' | 'name'> | undefined {
+  if (label === 'main') return { id: 0, kind: 'main', name: 'main' };
+  const match = /^fiber #(\d+)(?: (".*"))?$/s.exec(label);
+  if (!match) return undefined;
+  let name = '';
+  if (match[2] !== undefined) {
+    try {
+      name = JSON.parse(match[2]);
+    } catch {
+      return undefined;
+    }
+  }
+  return { id: Number(match[1]), kind: 'fiber', name };
+}
+
+interface Thread {
+  profile: Json;
+  index: number;
+  identity: Pick<ProfileThread, 'id' | 'kind' | 'name'> | undefined;
+}
+
+/** Parses a speedscope file's text into the model, one logical thread per profile. */
+export function fromSpeedscope(text: string): Profile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`invalid JSON: ${(error as Error).message}`);
+  }
+  if (!looksLikeSpeedscope(json)) fail('expected an object with "shared" and "profiles"');
+  const file = json as Json;
+  const shared = file.shared as Json;
+  if (!Array.isArray(shared.frames)) fail('"shared.frames" must be an array');
+  const frames: ProfileFrame[] = shared.frames.map((frame: unknown, i) => {
+    if (!isRecord(frame) || typeof frame.name !== 'string') fail(`frame ${i} has no "name"`);
+    const url = typeof frame.file === 'string' ? frame.file : '';
+    const out: ProfileFrame = {
+      functionName: frame.name,
+      url,
+      line: isNumber(frame.line) && frame.line > 0 ? frame.line : 0,
+      column: isNumber(frame.col) && frame.col > 0 ? frame.col : 0,
+      scriptId: 0,
+    };
+    const special = url === '' ? SPECIAL[frame.name] : undefined;
+    if (special !== undefined) out.special = special;
+    return out;
+  });
+  const checkFrame = (index: unknown, where: string): number => {
+    if (!Number.isInteger(index) || frames[index as number] === undefined) {
+      fail(`${where} refers to frame ${String(index)}, not in "shared.frames"`);
+    }
+    return index as number;
+  };
+
+  const profiles = file.profiles as unknown[];
+  if (profiles.length === 0) fail('"profiles" is empty');
+  // fiberscope's merged profile repeats the others (unless it is the only one).
+  const skipMerged =
+    typeof file.exporter === 'string' &&
+    file.exporter.startsWith('fiberscope') &&
+    profiles.length > 1;
+  const kept: Thread[] = [];
+  profiles.forEach((profile, index) => {
+    if (!isRecord(profile)) fail(`profiles[${index}] is not an object`);
+    if (profile.type !== 'sampled' && profile.type !== 'evented') {
+      fail(`profiles[${index}] has type ${JSON.stringify(profile.type)}, not sampled or evented`);
+    }
+    if (typeof profile.unit !== 'string' || !(profile.unit in UNIT_US)) {
+      fail(`profiles[${index}] has an unknown unit ${JSON.stringify(profile.unit)}`);
+    }
+    if (!isNumber(profile.startValue) || !isNumber(profile.endValue)) {
+      fail(`profiles[${index}] needs numeric "startValue" and "endValue"`);
+    }
+    const name = typeof profile.name === 'string' ? profile.name : '';
+    if (skipMerged && name === 'all threads') return;
+    kept.push({ profile, index, identity: parseLabel(name) });
+  });
+
+  // Thread ids: from the labels, then fresh ones (from 1) for the rest and for repeated ids.
+  const used = new Set<number>();
+  for (const thread of kept) {
+    if (thread.identity === undefined) continue;
+    if (used.has(thread.identity.id)) thread.identity = undefined;
+    else used.add(thread.identity.id);
+  }
+  let nextId = 1;
+  for (const thread of kept) {
+    if (thread.identity !== undefined) continue;
+    while (used.has(nextId)) nextId++;
+    used.add(nextId);
+    thread.identity = { id: nextId, kind: 'fiber', name: String(thread.profile.name ?? '') };
+  }
+
+  const scale = (profile: Json) => UNIT_US[profile.unit as string] as number;
+  const startTimeUs = Math.min(
+    ...kept.map(({ profile }) => (profile.startValue as number) * scale(profile)),
+  );
+  const endTimeUs = Math.max(
+    ...kept.map(({ profile }) => (profile.endValue as number) * scale(profile)),
+  );
+  const samples: ProfileSample[] = [];
+  const threads: ProfileThread[] = [];
+  const weights: number[] = [];
+  for (const { profile, index, identity } of kept) {
+    const { id, kind, name } = identity as NonNullable<Thread['identity']>;
+    const us = scale(profile);
+    const where = `profiles[${index}]`;
+    const own: ProfileSample[] = [];
+    if (profile.type === 'sampled') {
+      const stacks = profile.samples;
+      const values = profile.weights;
+      if (!Array.isArray(stacks) || !Array.isArray(values) || stacks.length !== values.length) {
+        fail(`${where} needs "samples" and "weights" arrays of the same length`);
+      }
+      let at = profile.startValue as number;
+      stacks.forEach((stack: unknown, i) => {
+        const weight = values[i];
+        if (!Array.isArray(stack)) fail(`${where}.samples[${i}] is not an array`);
+        if (!isNumber(weight) || weight < 0) fail(`${where}.weights[${i}] is not a weight`);
+        own.push({
+          timeUs: at * us - startTimeUs,
+          weightUs: weight * us,
+          threadId: id,
+          stack: stack.map((frame, j) => checkFrame(frame, `${where}.samples[${i}][${j}]`)),
+        });
+        weights.push(weight * us);
+        at += weight;
+      });
+    } else {
+      const events = profile.events;
+      if (!Array.isArray(events)) fail(`${where} needs an "events" array`);
+      const open: number[] = [];
+      let last = profile.startValue as number;
+      const until = (at: number) => {
+        if (open.length > 0 && at > last) {
+          own.push({
+            timeUs: last * us - startTimeUs,
+            weightUs: (at - last) * us,
+            threadId: id,
+            stack: [...open],
+          });
+        }
+      };
+      events.forEach((event: unknown, i) => {
+        const at = isRecord(event) ? event.at : undefined;
+        if (!isRecord(event) || !isNumber(at) || (event.type !== 'O' && event.type !== 'C')) {
+          fail(`${where}.events[${i}] is not an open or close event`);
+        }
+        if (at < last) fail(`${where}.events[${i}] is earlier than the event before it`);
+        const frame = checkFrame(event.frame, `${where}.events[${i}]`);
+        until(at);
+        last = at;
+        if (event.type === 'O') open.push(frame);
+        else if (open[open.length - 1] === frame) open.pop();
+        else fail(`${where}.events[${i}] closes frame ${frame}, which is not the innermost open`);
+      });
+      until(Math.max(last, profile.endValue as number));
+    }
+    let cpuUs = 0;
+    let busy = 0;
+    for (const sample of own) {
+      if (frames[sample.stack[sample.stack.length - 1] as number]?.special === 'idle') continue;
+      cpuUs += sample.weightUs;
+      busy++;
+    }
+    samples.push(...own);
+    threads.push({
+      id,
+      name,
+      kind,
+      cpuMs: cpuUs / 1000,
+      wallMs:
+        Math.max(0, ((profile.endValue as number) - (profile.startValue as number)) * us) / 1000,
+      waitMs: 0,
+      samples: busy,
+    });
+  }
+  threads.sort((a, b) => a.id - b.id);
+  weights.sort((a, b) => a - b);
+
+  return {
+    startTimeUs,
+    endTimeUs: Math.max(startTimeUs, endTimeUs),
+    intervalUs: Math.round(weights[Math.floor(weights.length / 2)] ?? 0),
+    frames,
+    samples,
+    threads,
+  };
+}

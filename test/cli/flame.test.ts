@@ -1,0 +1,223 @@
+// `fiberscope flame`: .cpuprofile and speedscope files (as `fiberscope run --profile` writes them,
+// and hand-written ones) to the HTML flame graph; bad input and bad arguments.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/child';
+
+const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-flame-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+  });
+}
+
+function file(name: string, text: string): string {
+  const out = path.join(dir, name);
+  writeFileSync(out, text);
+  return out;
+}
+
+interface Data {
+  title: string;
+  frames: Array<{ name: string }>;
+  threads: Array<{ id: number; label: string; cpuMs: number; samples: number }>;
+  stacks: number[][];
+  weights: Array<[number, number, number]>;
+}
+
+function dataOf(html: string): Data {
+  const match = /<script type="application\/json" id="fiberscope-data">(.*?)<\/script>/s.exec(html);
+  expect(match).not.toBeNull();
+  return JSON.parse((match as RegExpExecArray)[1] as string);
+}
+
+/** Converts `input` and returns the page's data. */
+function flame(input: string): Data {
+  const out = path.join(dir, `${path.basename(input)}.html`);
+  const result = run(['flame', input, '-o', out]);
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toBe('');
+  expect(result.status).toBe(0);
+  const html = readFileSync(out, 'utf8');
+  expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+  return dataOf(html);
+}
+
+const totalUs = (data: Data) => data.weights.reduce((sum, [, , weight]) => sum + weight, 0);
+
+describe('fiberscope flame', () => {
+  const profiles: Record<string, string> = {};
+  beforeAll(() => {
+    const app = file(
+      'app.js',
+      `
+      const Fiber = require('fibers');
+      const Future = require('fibers/future');
+      function burnInFiber(ms) { const end = Date.now() + ms; while (Date.now() < end); }
+      const sleep = (ms) => { const f = new Future(); setTimeout(() => f.return(), ms); return f.wait(); };
+      Fiber(function () {
+        Fiber.current.name = 'worker';
+        for (let i = 0; i < 4; i++) { burnInFiber(15); sleep(2); }
+      }).run();
+      `,
+    );
+    for (const suffix of ['.cpuprofile', '.speedscope.json']) {
+      const out = path.join(dir, `app${suffix}`);
+      const result = run(['run', '--profile', out, '--interval', '500us', app]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      profiles[suffix] = out;
+    }
+  });
+
+  it('converts a .cpuprofile from fiberscope run: one main thread, the functions by name', () => {
+    const data = flame(profiles['.cpuprofile'] as string);
+    expect(data.title).toBe('app.cpuprofile');
+    expect(data.threads.map((t) => t.label)).toEqual(['main']);
+    expect(data.frames.map((f) => f.name)).toContain('burnInFiber');
+    expect(data.threads[0]?.cpuMs).toBeGreaterThan(30);
+  });
+
+  it('converts a speedscope file from fiberscope run: a thread per fiber, labels kept', () => {
+    const input = profiles['.speedscope.json'] as string;
+    const data = flame(input);
+    const labels = data.threads.map((t) => t.label);
+    expect(labels[0]).toBe('main');
+    expect(labels).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^fiber #\d+ "worker"$/)]),
+    );
+    expect(data.frames.map((f) => f.name)).toContain('burnInFiber');
+    // burnInFiber ran on the worker fiber only.
+    const worker = data.threads.find((t) => t.label.endsWith('"worker"'))?.id;
+    const burn = data.frames.findIndex((f) => f.name === 'burnInFiber');
+    const threadsOfBurn = new Set(
+      data.weights.filter(([, stack]) => data.stacks[stack]?.includes(burn)).map(([t]) => t),
+    );
+    expect([...threadsOfBurn]).toEqual([worker]);
+    // fiberscope's merged "all threads" profile is not counted again.
+    const file = JSON.parse(readFileSync(input, 'utf8'));
+    const merged = file.profiles.find((p: { name: string }) => p.name === 'all threads');
+    expect(totalUs(data)).toBeCloseTo(merged.endValue, -1);
+  });
+
+  it('converts evented speedscope profiles and foreign thread names', () => {
+    const input = file(
+      'evented.speedscope.json',
+      JSON.stringify({
+        $schema: 'https://www.speedscope.app/file-format-schema.json',
+        shared: { frames: [{ name: 'outer', file: 'a.js', line: 1 }, { name: 'inner' }] },
+        profiles: [
+          {
+            type: 'evented',
+            name: 'Worker A',
+            unit: 'milliseconds',
+            startValue: 0,
+            endValue: 10,
+            events: [
+              { type: 'O', frame: 0, at: 0 },
+              { type: 'O', frame: 1, at: 2 },
+              { type: 'C', frame: 1, at: 5 },
+              { type: 'C', frame: 0, at: 6 },
+            ],
+          },
+          {
+            type: 'sampled',
+            name: 'main',
+            unit: 'microseconds',
+            startValue: 0,
+            endValue: 300,
+            samples: [[0], [0, 1]],
+            weights: [100, 200],
+          },
+        ],
+      }),
+    );
+    const data = flame(input);
+    expect(data.threads.map((t) => t.label)).toEqual(['main', 'fiber #1 "Worker A"']);
+    const weighed = data.weights.map(([thread, stack, weight]) => [
+      thread,
+      data.stacks[stack]?.map((f) => data.frames[f]?.name).join(';'),
+      weight,
+    ]);
+    expect(weighed).toEqual(
+      expect.arrayContaining([
+        [1, 'outer', 3000], // 0-2 and 5-6 ms
+        [1, 'outer;inner', 3000],
+        [0, 'outer', 100],
+        [0, 'outer;inner', 200],
+      ]),
+    );
+    expect(totalUs(data)).toBe(6300);
+  });
+
+  it('reports a file it cannot read, and input that is not a profile, with exit code 1', () => {
+    const missing = path.join(dir, 'missing.cpuprofile');
+    const out = path.join(dir, 'out.html');
+    const unreadable = run(['flame', missing, '-o', out]);
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.stderr).toMatch(
+      new RegExp(`^fiberscope: cannot read ${missing.replace(/[.\\]/g, '\\$&')}: ENOENT`),
+    );
+
+    const cases: Array<[string, string, RegExp]> = [
+      ['garbage.cpuprofile', '{ not json', /is not a profile: invalid JSON/],
+      ['other.json', '{"traceEvents": []}', /is not a profile: expected a \.cpuprofile/],
+      ['array.json', '[1, 2]', /is not a profile/],
+      [
+        'empty.cpuprofile',
+        '{"nodes": [], "startTime": 0, "endTime": 1}',
+        /not a \.cpuprofile: "nodes"/,
+      ],
+      [
+        'dangling.cpuprofile',
+        JSON.stringify({
+          nodes: [{ id: 1, callFrame: { functionName: '(root)', url: '' }, children: [] }],
+          startTime: 0,
+          endTime: 10,
+          samples: [7],
+          timeDeltas: [1],
+        }),
+        /not a \.cpuprofile: samples\[0\] is not a node id/,
+      ],
+      [
+        'bad.speedscope.json',
+        JSON.stringify({
+          shared: { frames: [] },
+          profiles: [{ type: 'sampled', unit: 'parsecs' }],
+        }),
+        /not a speedscope file: profiles\[0\] has an unknown unit "parsecs"/,
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      const result = run(['flame', file(name, text), '-o', out]);
+      expect(result.stderr, name).toMatch(/^fiberscope: /);
+      expect(result.stderr, name).toMatch(message);
+      expect(result.stderr, name).not.toContain('Usage:');
+      expect(result.status, name).toBe(1);
+    }
+  });
+
+  it('rejects bad arguments with the usage and exit code 2', () => {
+    const input = profiles['.cpuprofile'] as string;
+    for (const args of [
+      ['flame'],
+      ['flame', input],
+      ['flame', input, '-o'],
+      ['flame', input, input, '-o', path.join(dir, 'x.html')],
+      ['flame', '--wat', input, '-o', path.join(dir, 'x.html')],
+    ]) {
+      const result = run(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^fiberscope: /);
+      expect(result.stderr).toContain('flame [--title TEXT] <profile> -o <out.html>');
+    }
+  });
+});

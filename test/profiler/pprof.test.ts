@@ -1,0 +1,281 @@
+// pprof export: decoded back with pprof-format, the reader Pyroscope's Node clients use.
+import { gunzipSync } from 'node:zlib';
+import type { Profile, ProfileFrame, ProfileSample } from 'fiberscope/profiler';
+import { toPprof } from 'fiberscope/profiler';
+import { type Profile as Pprof, Profile as PprofProfile } from 'pprof-format';
+import { describe, expect, it } from 'vitest';
+import { runScript } from '../helpers/child';
+
+const frame = (functionName: string, url: string, line: number, column: number): ProfileFrame => ({
+  functionName,
+  url,
+  line,
+  column,
+  scriptId: 7,
+});
+const special = (kind: 'idle' | 'gc' | 'program'): ProfileFrame => ({
+  ...frame('', '', 0, 0),
+  scriptId: 0,
+  special: kind,
+});
+const sample = (
+  timeUs: number,
+  weightUs: number,
+  threadId: number,
+  stack: number[],
+): ProfileSample => ({ timeUs, weightUs, threadId, stack });
+
+const MAIN = 0;
+const ORDERS = 12;
+const UNNAMED = 13;
+
+/** A main thread and two fibers (one named, one not), some JavaScript, idle and GC time. */
+function fixture(): Profile {
+  return {
+    startTimeUs: 5_000_000,
+    endTimeUs: 5_000_900,
+    intervalUs: 100,
+    frames: [
+      frame('main', '/app/main.js', 1, 1), // 0
+      frame('handle', '/app/server.js', 10, 3), // 1
+      frame('query', '/app/db.js', 20, 5), // 2
+      frame('', '/app/db.js', 30, 7), // 3: anonymous
+      special('idle'), // 4
+      special('gc'), // 5
+      frame('query', '/app/db.js', 22, 9), // 6: another line of query()
+    ],
+    samples: [
+      sample(100, 100, MAIN, [0]),
+      sample(200, 100, ORDERS, [1, 2]),
+      sample(300, 100, ORDERS, [1, 2, 3]),
+      sample(400, 100, MAIN, [4]),
+      sample(500, 100, UNNAMED, [1, 6]),
+      sample(600.6, 100.4, MAIN, [5]),
+      sample(700.2, 99.6, ORDERS, [1, 2]),
+      sample(800, 100, MAIN, []),
+    ],
+    threads: [
+      { id: MAIN, name: 'main', kind: 'main', cpuMs: 0.4004, wallMs: 0.9, waitMs: 0, samples: 3 },
+      {
+        id: ORDERS,
+        name: 'GET /orders',
+        kind: 'fiber',
+        cpuMs: 0.2996,
+        wallMs: 0.6,
+        waitMs: 0.3,
+        samples: 3,
+      },
+      { id: UNNAMED, name: '', kind: 'fiber', cpuMs: 0.1, wallMs: 0.2, waitMs: 0, samples: 1 },
+    ],
+  };
+}
+
+function decode(bytes: Uint8Array): Pprof {
+  // gzip's magic number: Pyroscope and `go tool pprof` sniff it.
+  expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+  return PprofProfile.decode(gunzipSync(bytes));
+}
+
+/** A decoded profile in plain terms: names instead of string indices, stacks of names. */
+function readable(pprof: Pprof) {
+  const str = (index: number | bigint) => {
+    const s = pprof.stringTable.strings[Number(index)];
+    if (s === undefined) throw new RangeError(`No string ${index}`);
+    return s;
+  };
+  const functions = new Map(pprof.function.map((f) => [Number(f.id), f]));
+  const locations = new Map(pprof.location.map((l) => [Number(l.id), l]));
+  const where = (id: number | bigint) => {
+    const location = locations.get(Number(id));
+    if (location === undefined) throw new RangeError(`No location ${id}`);
+    expect(location.line).toHaveLength(1);
+    const line = location.line[0];
+    const fn = line && functions.get(Number(line.functionId));
+    if (line === undefined || fn === undefined) throw new RangeError(`No function at ${id}`);
+    return {
+      name: str(fn.name),
+      file: str(fn.filename),
+      line: Number(line.line),
+      column: Number(line.column),
+    };
+  };
+  return {
+    str,
+    sampleTypes: pprof.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`),
+    samples: pprof.sample.map((s) => ({
+      values: s.value.map(Number),
+      labels: Object.fromEntries(
+        s.label.map((l) => [str(l.key), Number(l.str) === 0 ? Number(l.num) : str(l.str)]),
+      ),
+      stack: s.locationId.map(where),
+    })),
+  };
+}
+
+describe('toPprof()', () => {
+  it('writes every sample with its values, fiber labels and leaf-first stack', () => {
+    const profile = fixture();
+    const pprof = decode(toPprof(profile, { timeNanos: 1_700_000_000_123_456_789n }));
+    const { str, sampleTypes, samples } = readable(pprof);
+
+    expect(sampleTypes).toEqual(['samples/count', 'cpu/nanoseconds', 'wall/nanoseconds']);
+    expect(`${str(pprof.periodType?.type ?? 0)}/${str(pprof.periodType?.unit ?? 0)}`).toBe(
+      'cpu/nanoseconds',
+    );
+    expect(Number(pprof.period)).toBe(100_000);
+    expect(str(pprof.defaultSampleType)).toBe('cpu');
+    expect(BigInt(pprof.timeNanos)).toBe(1_700_000_000_123_456_789n);
+    expect(Number(pprof.durationNanos)).toBe(900_000);
+
+    // One pprof sample per model sample, in order. Idle time counts in wall only.
+    expect(samples.map((s) => s.values)).toEqual([
+      [1, 100_000, 100_000],
+      [1, 100_000, 100_000],
+      [1, 100_000, 100_000],
+      [0, 0, 100_000],
+      [1, 100_000, 100_000],
+      [1, 100_400, 100_400],
+      [1, 99_600, 99_600],
+      [1, 100_000, 100_000],
+    ]);
+    for (const [i, s] of samples.entries()) {
+      const model = profile.samples[i] as ProfileSample;
+      expect(s.values[2]).toBe(Math.round(model.weightUs * 1000));
+      if (s.values[0] === 1) expect(s.values[1]).toBe(Math.round(model.weightUs * 1000));
+    }
+
+    expect(samples.map((s) => s.labels)).toEqual([
+      { fiber_id: MAIN, fiber_name: 'main' },
+      { fiber_id: ORDERS, fiber_name: 'GET /orders' },
+      { fiber_id: ORDERS, fiber_name: 'GET /orders' },
+      { fiber_id: MAIN, fiber_name: 'main' },
+      { fiber_id: UNNAMED, fiber_name: '(unnamed)' },
+      { fiber_id: MAIN, fiber_name: 'main' },
+      { fiber_id: ORDERS, fiber_name: 'GET /orders' },
+      { fiber_id: MAIN, fiber_name: 'main' },
+    ]);
+    // fiber_id is a num label (no cardinality blow-up in Pyroscope), fiber_name a str label.
+    for (const s of pprof.sample) {
+      const [id, name] = s.label;
+      expect(Number(id?.str)).toBe(0);
+      // A unit, or `go tool pprof` drops the main thread's fiber_id of 0.
+      expect(str(id?.numUnit ?? 0)).toBe('id');
+      expect(Number(name?.num)).toBe(0);
+      expect(Number(name?.str)).toBeGreaterThan(0);
+    }
+
+    const handle = { name: 'handle', file: '/app/server.js', line: 10, column: 3 };
+    const query = { name: 'query', file: '/app/db.js', line: 20, column: 5 };
+    const none = { file: '', line: 0, column: 0 };
+    expect(samples.map((s) => s.stack)).toEqual([
+      [{ name: 'main', file: '/app/main.js', line: 1, column: 1 }],
+      [query, handle],
+      [{ name: '(anonymous)', file: '/app/db.js', line: 30, column: 7 }, query, handle],
+      [{ name: '(idle)', ...none }],
+      [{ ...query, line: 22, column: 9 }, handle],
+      [{ name: '(garbage collector)', ...none }],
+      [query, handle],
+      [{ name: '(program)', ...none }],
+    ]);
+
+    // Deduplicated: one location per frame used, one function per name and file (query() has
+    // two lines, so two locations and one function).
+    expect(pprof.location).toHaveLength(8);
+    expect(pprof.function).toHaveLength(7);
+    expect(new Set(pprof.location.map((l) => Number(l.id))).size).toBe(8);
+    expect(pprof.location.every((l) => Number(l.id) > 0)).toBe(true);
+    expect(new Set(pprof.function.map((f) => `${str(f.name)}\0${str(f.filename)}`)).size).toBe(7);
+
+    // The string table starts with '', holds each string once, and every index is in range.
+    const strings = pprof.stringTable.strings;
+    expect(strings[0]).toBe('');
+    expect(new Set(strings).size).toBe(strings.length);
+    for (const s of [
+      'samples',
+      'count',
+      'cpu',
+      'wall',
+      'nanoseconds',
+      'fiber_id',
+      'fiber_name',
+      'id',
+    ]) {
+      expect(strings).toContain(s);
+    }
+  });
+
+  it('places the profile in wall-clock time by default', () => {
+    const profile = fixture();
+    // The fixture started 5 s after the monotonic clock's origin.
+    const expected = BigInt(Date.now()) * 1_000_000n - (process.hrtime.bigint() - 5_000_000_000n);
+    const timeNanos = BigInt(decode(toPprof(profile)).timeNanos);
+    const diffMs = Number(timeNanos - expected) / 1e6;
+    expect(Math.abs(diffMs)).toBeLessThan(1000);
+  });
+
+  it('writes an empty profile', () => {
+    const pprof = decode(toPprof({ ...fixture(), samples: [] }));
+    expect(pprof.sample).toEqual([]);
+    expect(pprof.location).toEqual([]);
+    expect(pprof.sampleType).toHaveLength(3);
+  });
+
+  it('rejects a sample whose frame is missing', () => {
+    const profile = fixture();
+    profile.samples.push(sample(900, 100, MAIN, [0, 99]));
+    expect(() => toPprof(profile)).toThrow(RangeError);
+  });
+
+  it('puts a real fiber’s hot function at the leaf of its samples', () => {
+    const child = runScript(
+      `
+      const { spawn, wait } = require('fiberscope');
+      const { startProfiling } = require('fiberscope/profiler');
+      function burn(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
+      function hotLoop() { const end = Date.now() + 150; let x = 0; while (Date.now() < end) x += Math.sqrt(x); return x; }
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      (async () => {
+        const profiler = startProfiling({ intervalUs: 500 });
+        await spawn(() => { for (let i = 0; i < 2; i++) { hotLoop(); wait(tick()); } }, { name: 'cruncher' });
+        burn(20);
+        const profile = profiler.stop();
+        process.stdout.write(Buffer.from(profile.toPprof()).toString('base64'));
+      })().catch((error) => { console.error(error); process.exit(1); });
+      `,
+      { timeoutMs: 30_000 },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const started = Date.now();
+    const pprof = decode(Buffer.from(child.stdout, 'base64'));
+    const { sampleTypes, samples } = readable(pprof);
+    expect(sampleTypes).toEqual(['samples/count', 'cpu/nanoseconds', 'wall/nanoseconds']);
+    expect(Number(pprof.period)).toBe(500_000);
+    // Taken in the last few seconds.
+    const ageMs = started - Number(BigInt(pprof.timeNanos) / 1_000_000n);
+    expect(ageMs).toBeGreaterThan(0);
+    expect(ageMs).toBeLessThan(30_000);
+
+    const cruncher = samples.filter((s) => s.labels.fiber_name === 'cruncher');
+    expect(cruncher.length).toBeGreaterThan(0);
+    const fiberIds = new Set(cruncher.map((s) => s.labels.fiber_id));
+    expect(fiberIds.size).toBe(1);
+    expect([...fiberIds][0]).toBeGreaterThan(0);
+    const hot = cruncher.filter((s) => s.stack[0]?.name === 'hotLoop');
+    expect(hot.length).toBeGreaterThan(0);
+    for (const s of hot) {
+      expect(s.stack[0]?.line).toBeGreaterThan(0);
+      expect(s.values[0]).toBe(1);
+      expect(s.values[1]).toBeGreaterThan(0);
+      expect(s.values[2]).toBe(s.values[1]);
+    }
+    // hotLoop ran on the fiber only, and was a leaf more often than not there.
+    expect(hot.length * 2).toBeGreaterThan(cruncher.filter((s) => s.values[0] === 1).length);
+    for (const s of samples) {
+      if (s.stack.some((f) => f.name === 'hotLoop')) expect(s.labels.fiber_name).toBe('cruncher');
+    }
+    expect(samples.some((s) => s.labels.fiber_name === 'main' && s.labels.fiber_id === 0)).toBe(
+      true,
+    );
+  });
+});
