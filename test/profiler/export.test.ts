@@ -145,8 +145,9 @@ describe('toCpuProfile', () => {
       },
     ]);
     expect(profile.samples).toEqual([2, 4, 5, 6, 4, 7, 4, 2]);
-    // Absolute timestamps rounded to whole µs, then differenced: 5000601 - 5000500, 5000700 - 5000601.
-    expect(profile.timeDeltas).toEqual([100, 100, 100, 100, 100, 101, 99, 100]);
+    // Each sample sits where its weight starts (DevTools takes a sample to last until the next):
+    // the weights laid end to end, absolute times rounded to whole µs, then differenced.
+    expect(profile.timeDeltas).toEqual([0, 100, 100, 100, 100, 100, 100, 100]);
     expect(profile.startTime).toBe(5_000_000);
     expect(profile.endTime).toBe(5_000_900);
     expect(JSON.parse(JSON.stringify(profile))).toEqual(profile);
@@ -168,11 +169,12 @@ describe('toCpuProfile', () => {
       [4, '', 1, []],
     ]);
     expect(profile.samples).toEqual([3, 4, 3, 3]);
-    expect(profile.timeDeltas).toEqual([200, 100, 200, 200]);
+    // Only the kept samples' weights: DevTools shows each thread's own time.
+    expect(profile.timeDeltas).toEqual([0, 100, 100, 100]);
 
     const one = toCpuProfile(fixture(), (thread) => thread.id === UNNAMED);
     expect(one.samples).toEqual([3]);
-    expect(one.timeDeltas).toEqual([500]);
+    expect(one.timeDeltas).toEqual([0]);
     expect(toCpuProfile(fixture(), () => false)).toMatchObject({
       nodes: [{ id: 1 }],
       samples: [],
@@ -197,7 +199,7 @@ describe('toCpuProfile', () => {
     ]);
     // The empty stack and the (program) frame are one node; then f.
     expect(profile.samples).toEqual([2, 2, 3]);
-    expect(profile.timeDeltas).toEqual([100, 100, 100]);
+    expect(profile.timeDeltas).toEqual([0, 100, 100]);
   });
 });
 

@@ -142,20 +142,25 @@ export function toCpuProfile(
     }
   }
 
-  // Round absolute timestamps, then take differences: rounding each delta would drift.
+  // DevTools takes a sample to last until the next one, while a sample of the model stands for
+  // the time before it (its weight). So each sample is placed where its weight starts: the
+  // samples, in time order, laid end to end from the start. Absolute times are rounded, then
+  // differenced: rounding each delta would drift.
   const startTime = Math.round(profile.startTimeUs);
   const timeDeltas: number[] = [];
   let previous = startTime;
+  let elapsed = 0;
   for (const sample of samples) {
-    const time = Math.round(profile.startTimeUs + sample.timeUs);
+    const time = Math.round(profile.startTimeUs + elapsed);
     timeDeltas.push(time - previous);
     previous = time;
+    elapsed += sample.weightUs;
   }
 
   return {
     nodes,
     startTime,
-    endTime: Math.round(profile.endTimeUs),
+    endTime: Math.max(Math.round(profile.endTimeUs), Math.round(profile.startTimeUs + elapsed)),
     samples: leaves.map((node) => node.id),
     timeDeltas,
   };
