@@ -11,18 +11,7 @@
 // one sample, the profile's span shared evenly among the hits.
 
 import type { Profile, ProfileFrame, ProfileSample } from '../model';
-
-const SPECIAL: Record<string, ProfileFrame['special']> = {
-  '(idle)': 'idle',
-  '(garbage collector)': 'gc',
-  '(program)': 'program',
-};
-
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const isNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value);
+import { isNumber, isRecord, type Json, parseJson, SPECIAL_OF_NAME } from './json';
 
 function fail(why: string): never {
   throw new Error(`not a .cpuprofile: ${why}`);
@@ -41,12 +30,7 @@ function median(values: number[]): number {
 
 /** Parses a `.cpuprofile`'s text into the model, with one thread: `main`. */
 export function fromCpuProfile(text: string): Profile {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`invalid JSON: ${(error as Error).message}`);
-  }
+  const json = parseJson(text);
   if (!isRecord(json)) fail('expected a JSON object');
   const { nodes, samples, timeDeltas, startTime, endTime } = json;
   if (!Array.isArray(nodes) || nodes.length === 0) fail('"nodes" must be a non-empty array');
@@ -84,7 +68,7 @@ export function fromCpuProfile(text: string): Profile {
       nodeFrame.set(node.id, undefined);
       return;
     }
-    const special = url === '' ? SPECIAL[functionName] : undefined;
+    const special = url === '' ? SPECIAL_OF_NAME[functionName] : undefined;
     const key = JSON.stringify([functionName, url, line, column, scriptId, special ?? '']);
     let index = frameIndex.get(key);
     if (index === undefined) {

@@ -11,12 +11,7 @@
 // The format has no waiting time: each thread's wall time is its profile's span, its wait 0.
 
 import type { Profile, ProfileFrame, ProfileSample, ProfileThread } from '../model';
-
-const SPECIAL: Record<string, ProfileFrame['special']> = {
-  '(idle)': 'idle',
-  '(garbage collector)': 'gc',
-  '(program)': 'program',
-};
+import { isNumber, isRecord, type Json, parseJson, SPECIAL_OF_NAME } from './json';
 
 const UNIT_US: Record<string, number> = {
   none: 1,
@@ -26,12 +21,6 @@ const UNIT_US: Record<string, number> = {
   seconds: 1_000_000,
   bytes: 1,
 };
-
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-const isNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value);
 
 function fail(why: string): never {
   throw new Error(`not a speedscope file: ${why}`);
@@ -66,12 +55,7 @@ interface Thread {
 
 /** Parses a speedscope file's text into the model, one logical thread per profile. */
 export function fromSpeedscope(text: string): Profile {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`invalid JSON: ${(error as Error).message}`);
-  }
+  const json = parseJson(text);
   if (!looksLikeSpeedscope(json)) fail('expected an object with "shared" and "profiles"');
   const file = json as Json;
   const shared = file.shared as Json;
@@ -86,7 +70,7 @@ export function fromSpeedscope(text: string): Profile {
       column: isNumber(frame.col) && frame.col > 0 ? frame.col : 0,
       scriptId: 0,
     };
-    const special = url === '' ? SPECIAL[frame.name] : undefined;
+    const special = url === '' ? SPECIAL_OF_NAME[frame.name] : undefined;
     if (special !== undefined) out.special = special;
     return out;
   });
