@@ -2,6 +2,7 @@
 // The `fiberscope` command. Each subcommand lives in a module of its own; this file only
 // dispatches, prints usage and turns errors into exit codes.
 import { FLAME_USAGE, flameCommand } from './flame';
+import { PROFILE_USAGE, profileCommand } from './profile';
 import { RUN_USAGE, runCommand } from './run';
 import { STITCH_USAGE, stitchCommand } from './stitch';
 import { UsageError } from './usage-error';
@@ -10,6 +11,7 @@ const USAGE = `Usage: fiberscope <command> [options]
 
 Commands:
 ${RUN_USAGE}
+${PROFILE_USAGE}
 ${STITCH_USAGE}
 ${FLAME_USAGE}
 
@@ -33,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       return runCommand(rest);
+    case 'profile':
+      return profileCommand(rest);
     case 'stitch':
       return stitchCommand(rest);
     case 'flame':

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROFILE_SUFFIXES, unsupportedProfileFile } from '../profiler/write';
+import { parseDuration } from './durations';
 import { UsageError } from './usage-error';
 
 export const RUN_USAGE = `  run [--profile FILE] [--interval 1ms] [--] <script> [args...]
@@ -11,17 +12,6 @@ export const RUN_USAGE = `  run [--profile FILE] [--interval 1ms] [--] <script> 
                                 and require('fibers/future') load fiberscope's drop-ins. With
                                 --profile, sample every fiber and write FILE at exit
                                 (${PROFILE_SUFFIXES.join(', ')}).`;
-
-/** `1ms`, `500us`, `250µs` or a bare number of microseconds. */
-function parseInterval(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|us|µs)?$/.exec(text);
-  if (!match) throw new UsageError(`--interval takes a duration like 1ms or 500us, not "${text}"`);
-  const us = Number(match[1]) * (match[2] === 'ms' ? 1000 : 1);
-  if (!Number.isInteger(us) || us < 50 || us > 1_000_000) {
-    throw new UsageError('--interval must be from 50us to 1000ms');
-  }
-  return us;
-}
 
 export async function runCommand(args: string[]): Promise<number> {
   let profileFile: string | undefined;
@@ -37,7 +27,7 @@ export async function runCommand(args: string[]): Promise<number> {
       throw new UsageError(`unknown option ${flag}`);
     if (value === undefined) throw new UsageError(`${flag} needs a value`);
     if (flag === '--profile') profileFile = path.resolve(value);
-    else intervalUs = parseInterval(value);
+    else intervalUs = parseDuration(value, 'us', '--interval', 50, 1_000_000);
     rest = rest.slice(2);
   }
   const [script, ...scriptArgs] = rest;

@@ -200,6 +200,13 @@ export class Fiber extends binding.Fiber {
 
 if (process.env.FIBERSCOPE_PIN_THREADS === '0') binding.setPinThreads(false);
 
+// How `fiberscope profile --attach` finds this runtime in a process through the inspector: the
+// profiler is loaded only when asked for.
+Object.defineProperty(globalThis, Symbol.for('fiberscope.runtime'), {
+  value: Object.freeze({ profiler: () => require('../profiler') }),
+  configurable: true,
+});
+
 binding.setOrphanErrorHandler((error) => {
   process.nextTick(() => {
     throw error;

@@ -1,0 +1,181 @@
+// `fiberscope profile`: profiles a running process through its inspector.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/child';
+
+const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-profile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const withFibers = `
+  const { spawn, wait } = require('fiberscope');
+  function busyWork(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
+  setInterval(() => spawn(() => { busyWork(4); wait(new Promise((r) => setTimeout(r, 2))); }, { name: 'GET /busy' }), 10);
+  setTimeout(() => process.exit(0), 20000);
+`;
+const plain = `
+  function spinPlain() { const end = Date.now() + 4; while (Date.now() < end); }
+  setInterval(spinPlain, 10);
+  setTimeout(() => process.exit(0), 20000);
+`;
+
+/** Starts a target; resolves with it and its inspector port once it listens (when asked). */
+async function target(
+  source: string,
+  inspect: boolean,
+): Promise<{ child: ChildProcess; port: number }> {
+  const args = inspect ? ['--inspect=127.0.0.1:0', '-e', source] : ['-e', source];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (!inspect) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { child, port: 0 };
+  }
+  const port = await new Promise<number>((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error(`target exited: ${stderr}`)));
+  });
+  return { child, port };
+}
+
+function profile(args: string[]) {
+  return new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, 'profile', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
+describe('fiberscope profile', () => {
+  it('--attach samples the fibers of a target that runs fiberscope', async () => {
+    const { child, port } = await target(withFibers, true);
+    try {
+      const out = path.join(dir, 'attach.folded');
+      const result = await profile([
+        '--attach',
+        `127.0.0.1:${port}`,
+        '--duration',
+        '1s',
+        '-o',
+        out,
+      ]);
+      expect(result.stderr).toContain(`wrote ${out}`);
+      expect(result.status).toBe(0);
+      expect(readFileSync(out, 'utf8')).toMatch(/^fiber #\d+ "GET \/busy";.*busyWork/m);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it("falls back to V8's profiler for the main thread of a target without fiberscope, and says so", async () => {
+    const { child, port } = await target(plain, true);
+    try {
+      const out = path.join(dir, 'plain.cpuprofile');
+      const result = await profile([
+        '--attach',
+        `127.0.0.1:${port}`,
+        '--duration',
+        '500ms',
+        '-o',
+        out,
+      ]);
+      expect(result.stderr).toContain('the target has no fiberscope runtime');
+      expect(result.status).toBe(0);
+      expect(readFileSync(out, 'utf8')).toContain('spinPlain');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--pid opens the inspector of a running Node.js process on loopback', async () => {
+    const { child } = await target(plain, false);
+    try {
+      const out = path.join(dir, 'pid.folded');
+      const result = await profile(['--pid', String(child.pid), '--duration', '1s', '-o', out]);
+      expect(result.status).toBe(0);
+      expect(readFileSync(out, 'utf8')).toContain('spinPlain');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('a target that exits during the capture gets a clear error and exit code 1', async () => {
+    // Killed: a Node.js process that exits on its own waits for an attached debugger first.
+    const { child, port } = await target(plain, true);
+    setTimeout(() => child.kill('SIGKILL'), 700);
+    try {
+      const result = await profile([
+        '--attach',
+        `127.0.0.1:${port}`,
+        '--duration',
+        '5s',
+        '-o',
+        path.join(dir, 'gone.folded'),
+      ]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('the target went away during the capture');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('bad input: closed port, a pid that is not Node.js, missing options', () => {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [cli, 'profile', ...args], { encoding: 'utf8', timeout: 30_000 });
+    const closed = run([
+      '--attach',
+      '127.0.0.1:9',
+      '--duration',
+      '1s',
+      '-o',
+      path.join(dir, 'x.folded'),
+    ]);
+    expect(closed.status).toBe(1);
+    expect(closed.stderr).toContain('cannot reach an inspector at 127.0.0.1:9');
+    const sleeper = spawn('sleep', ['30']);
+    const notNode = run([
+      '--pid',
+      String(sleeper.pid),
+      '--duration',
+      '1s',
+      '-o',
+      path.join(dir, 'x.folded'),
+    ]);
+    sleeper.kill('SIGKILL');
+    expect(notNode.status).toBe(1);
+    expect(notNode.stderr).toMatch(/did not open an inspector|no process has pid/);
+    expect(run(['--pid', '999999999', '-o', path.join(dir, 'x.folded')]).stderr).toContain(
+      'no process has pid',
+    );
+    for (const args of [
+      ['-o', path.join(dir, 'x.folded')],
+      ['--attach', '127.0.0.1:9'],
+      ['--attach', '127.0.0.1:9', '-o', path.join(dir, 'x.txt')],
+      ['--attach', 'nohost', '-o', path.join(dir, 'x.folded')],
+      ['--attach', '127.0.0.1:9', '--duration', 'long', '-o', path.join(dir, 'x.folded')],
+    ]) {
+      const result = run(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^fiberscope: /);
+    }
+  });
+});
