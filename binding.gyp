@@ -10,6 +10,7 @@
         "native/fiber.cc",
         "native/runtime.cc",
         "native/sampler.cc",
+        "native/sigint_watch.cc",
         "native/thread_pool.cc"
       ],
       "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Wno-unused-parameter"],

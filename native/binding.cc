@@ -298,6 +298,54 @@ void StopSampling(const FunctionCallbackInfo<Value>& args) {
   args.GetReturnValue().Set(result);
 }
 
+// watchSigint(fiber): Ctrl-C terminates `fiber` while it runs (see sigint_watch.h).
+void WatchSigint(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Runtime* runtime = RuntimeOf(args);
+  if (args.Length() != 1 || !args[0]->IsObject() ||
+      !runtime->fiber_template.Get(isolate)->HasInstance(args[0])) {
+    return ThrowTypeError(isolate, "watchSigint() expects a fiber");
+  }
+  if (SigintWatch::Armed()) return ThrowError(isolate, "A Ctrl-C watch is already armed");
+  Fiber* fiber = Fiber::Unwrap(args[0].As<v8::Object>());
+  runtime->set_sigint_watch(std::make_unique<SigintWatch>(runtime, fiber->id));
+}
+
+// unwatchSigint(): disarms this isolate's watch, if any.
+void UnwatchSigint(const FunctionCallbackInfo<Value>& args) {
+  RuntimeOf(args)->set_sigint_watch(nullptr);
+}
+
+// claimSigint(): whether a SIGINT arrived that the watch has not handed out yet.
+void ClaimSigint(const FunctionCallbackInfo<Value>& args) {
+  SigintWatch* watch = RuntimeOf(args)->sigint_watch();
+  args.GetReturnValue().Set(watch != nullptr && watch->Claim());
+}
+
+// raiseSigint(): as if SIGINT had arrived; false when no watch is armed.
+void RaiseSigint(const FunctionCallbackInfo<Value>& args) {
+  SigintWatch* watch = RuntimeOf(args)->sigint_watch();
+  if (watch != nullptr) watch->Raise();
+  args.GetReturnValue().Set(watch != nullptr);
+}
+
+// liveFibers(): [[fiber, running]...] for every started fiber not yet finished nor collected.
+void LiveFibers(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Local<v8::Context> context = isolate->GetCurrentContext();
+  Local<v8::Array> list = v8::Array::New(isolate);
+  uint32_t index = 0;
+  for (Fiber* fiber : RuntimeOf(args)->live()) {
+    if (fiber->orphaned()) continue;
+    Local<Value> handle = fiber->handle(isolate);
+    if (!handle->IsObject()) continue;
+    Local<Value> pair[] = {handle,
+                           v8::Boolean::New(isolate, fiber->state() == Fiber::State::kRunning)};
+    list->Set(context, index++, v8::Array::New(isolate, pair, 2)).Check();
+  }
+  args.GetReturnValue().Set(list);
+}
+
 void SetOrphanErrorHandler(const FunctionCallbackInfo<Value>& args) {
   if (args.Length() < 1 || !args[0]->IsFunction()) {
     return ThrowTypeError(args.GetIsolate(), "expected a function");
@@ -375,4 +423,9 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fn("exchangeAsyncContext", fiberscope::ExchangeAsyncContext);
   fn("startSampling", fiberscope::StartSampling);
   fn("stopSampling", fiberscope::StopSampling);
+  fn("watchSigint", fiberscope::WatchSigint);
+  fn("unwatchSigint", fiberscope::UnwatchSigint);
+  fn("claimSigint", fiberscope::ClaimSigint);
+  fn("raiseSigint", fiberscope::RaiseSigint);
+  fn("liveFibers", fiberscope::LiveFibers);
 }

@@ -255,6 +255,14 @@ void Fiber::RunOnThisThread() {
     if (result.ToLocal(&value)) {
       SetTransfer(value);
       transfer_is_exception_ = false;
+    } else if (try_catch.HasTerminated() && interrupted_) {
+      // Ctrl-C stopped this fiber's JavaScript: its resumer gets an ordinary error.
+      isolate_->CancelTerminateExecution();
+      interrupted_ = false;
+      transfer_.Reset(isolate_, v8::Exception::Error(v8::String::NewFromUtf8Literal(
+                                    isolate_, "Script execution was interrupted by `SIGINT`")));
+      transfer_is_exception_ = true;
+      ending = EventType::kThrow;
     } else if (try_catch.HasTerminated()) {
       // Ended by TerminateExecution: either Terminate() above, or a worker being stopped, in which
       // case whoever ran this fiber goes on terminating.

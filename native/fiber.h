@@ -46,6 +46,10 @@ class Fiber : public Strand {
   // more JavaScript (V8 termination), so that its thread can exit.
   void Terminate();
 
+  // Fiber is running: the termination about to reach it is a Ctrl-C (see sigint_watch.h), which
+  // ends it with an interrupt error instead of terminating its resumer too.
+  void MarkInterrupted() { interrupted_ = true; }
+
  private:
   enum class Ending : uint8_t { kNone, kZombie, kTerminate };
 
@@ -72,6 +76,7 @@ class Fiber : public Strand {
   bool transfer_has_value_ = false;
   bool terminated_ = false;
   bool orphaned_ = false;
+  bool interrupted_ = false;
   static constexpr uint8_t kMaxYieldCredit = 4;
   uint8_t yield_credit_ = 0;
   uint32_t yields_ = 1;  // a new fiber first tries to stay runnable at its 16th yield

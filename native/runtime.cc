@@ -183,6 +183,7 @@ void Runtime::OnEnvironmentCleanup(void* data) {
 void Runtime::TeardownFibers() {
   tearing_down_ = true;
   sampler_.reset();
+  sigint_watch_.reset();
   v8::HandleScope handle_scope(isolate_);
   // Suspended fibers still have threads blocked inside JavaScript frames: end those stacks so the
   // threads exit instead of waiting forever on an isolate that is going away.

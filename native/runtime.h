@@ -14,6 +14,7 @@
 #include "cpu_affinity.h"
 #include "event_log.h"
 #include "sampler.h"
+#include "sigint_watch.h"
 
 namespace fiberscope {
 
@@ -58,6 +59,9 @@ class Runtime {
     if (sampler_) sampler_->AfterSwitch();
   }
   CpuAffinity& affinity() { return affinity_; }
+  // The armed Ctrl-C watch (see sigint_watch.h), or null.
+  SigintWatch* sigint_watch() const { return sigint_watch_.get(); }
+  void set_sigint_watch(std::unique_ptr<SigintWatch> watch) { sigint_watch_ = std::move(watch); }
 
   uint32_t NextFiberId() { return next_fiber_id_++; }
   // How long a strand that ran a fiber waits actively for it to yield or finish: usually soon.
@@ -77,7 +81,9 @@ class Runtime {
   void SaveAsyncContext(Strand* strand);
   void RestoreAsyncContext(Strand* strand);
 
-  // Fibers with a thread (suspended or running), for unwinding at environment teardown.
+  // Fibers with a thread (suspended or running), for unwinding at environment teardown and for
+  // listing live fibers.
+  const std::unordered_set<Fiber*>& live() const { return live_; }
   void Track(Fiber* fiber) { live_.insert(fiber); }
   void Untrack(Fiber* fiber) { live_.erase(fiber); }
   size_t live_count() const { return live_.size(); }
@@ -122,6 +128,7 @@ class Runtime {
   bool tearing_down_ = false;
   EventLog events_;
   std::unique_ptr<Sampler> sampler_;
+  std::unique_ptr<SigintWatch> sigint_watch_;
   CpuAffinity affinity_;
   std::vector<Fiber*> orphans_;
   std::unordered_set<Fiber*> live_;

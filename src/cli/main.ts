@@ -3,6 +3,7 @@
 // dispatches, prints usage and turns errors into exit codes.
 import { FLAME_USAGE, flameCommand } from './flame';
 import { PROFILE_USAGE, profileCommand } from './profile';
+import { REPL_USAGE, replCommand } from './repl';
 import { RUN_USAGE, runCommand } from './run';
 import { STITCH_USAGE, stitchCommand } from './stitch';
 import { UsageError } from './usage-error';
@@ -11,6 +12,7 @@ const USAGE = `Usage: fiberscope <command> [options]
 
 Commands:
 ${RUN_USAGE}
+${REPL_USAGE}
 ${PROFILE_USAGE}
 ${STITCH_USAGE}
 ${FLAME_USAGE}
@@ -37,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'profile':
       return profileCommand(rest);
+    case 'repl':
+      return replCommand(rest);
     case 'stitch':
       return stitchCommand(rest);
     case 'flame':

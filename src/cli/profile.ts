@@ -2,7 +2,8 @@
 // profiles a running process through the inspector protocol. With the fiberscope runtime in the
 // target, its own sampler runs there (every fiber); without it, V8's profiler samples the main
 // thread, and a notice says so.
-import CDP from 'chrome-remote-interface';
+
+import { connect, isLoopback } from '../inspector/connect';
 import { fromCpuProfile } from '../profiler/import/cpuprofile';
 import type { Profile } from '../profiler/model';
 import { FiberProfile } from '../profiler/profiler';
@@ -57,45 +58,6 @@ function parseArgs(args: string[]): Options {
     return { host: match[1], port: Number(match[2]), durationMs, intervalUs, output };
   }
   return { host: '127.0.0.1', port: 9229, pid, durationMs, intervalUs, output };
-}
-
-const isLoopback = (host: string) =>
-  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
-
-async function connect(options: Options): Promise<Awaited<ReturnType<typeof CDP>>> {
-  if (options.pid !== undefined) {
-    try {
-      // SIGUSR1 makes a Node.js process open its inspector on 127.0.0.1:9229.
-      process.kill(options.pid, 'SIGUSR1');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(
-        code === 'ESRCH'
-          ? `no process has pid ${options.pid}`
-          : `cannot signal pid ${options.pid}: ${code}`,
-      );
-    }
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      try {
-        return await CDP({ host: options.host, port: options.port });
-      } catch {
-        if (Date.now() > deadline) {
-          throw new Error(
-            `pid ${options.pid} did not open an inspector on 127.0.0.1:9229: is it a Node.js process?`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-  }
-  try {
-    return await CDP({ host: options.host, port: options.port });
-  } catch (error) {
-    throw new Error(
-      `cannot reach an inspector at ${options.host}:${options.port}: ${(error as Error).message}`,
-    );
-  }
 }
 
 /** Waits `ms`, drawing a progress bar on a terminal; rejects if the target goes away. */

@@ -1,10 +1,12 @@
 import {
   captureSpawnSite,
+  captureWaitSite,
   recordSpawn,
   type SpawnRecord,
   stitchEscape,
   stitchRunError,
   stitchWaitError,
+  suspendedTrace,
   wantsDebuggerTask,
 } from '../stitch/capture';
 import {
@@ -23,6 +25,20 @@ export interface FiberOptions {
 
 const kAsyncStack = Symbol('fiberscope.asyncStack');
 const kSpawnRecord = Symbol('fiberscope.spawnRecord');
+const kCreatedAt = Symbol('fiberscope.createdAt');
+const kSuspension = Symbol('fiberscope.suspension');
+/** @internal An owner's handler for what the fiber throws at whoever resumes it (the REPL's). */
+export const kEscapeHandler = Symbol('fiberscope.escapeHandler');
+
+/** Where a fiber last suspended itself, and when (recorded while `suspensionSites.enabled`). */
+export interface Suspension {
+  site: { stack?: string };
+  sinceMs: number;
+}
+
+/** Whether Fiber.yield() (and so wait()) records where each fiber suspends: a stack capture
+ *  per yield, on only while something shows it (the REPL's `.fibers`). */
+export const suspensionSites = { enabled: false };
 
 // Errors the addon throws for misuse of run(), throwInto() and reset(): they did not come out of
 // the fiber, so they are not stitched with the caller's side.
@@ -79,6 +95,9 @@ export class Fiber extends binding.Fiber {
   #name: string;
   /** Where this fiber and its nearest ancestors were spawned, for stitched traces. */
   [kSpawnRecord]: SpawnRecord | undefined;
+  [kCreatedAt] = Date.now();
+  [kSuspension]: Suspension | undefined;
+  [kEscapeHandler]: ((error: unknown) => void) | undefined;
 
   constructor(fn: (value?: any) => unknown, options?: FiberOptions) {
     const name = options?.name ?? '';
@@ -129,7 +148,7 @@ export class Fiber extends binding.Fiber {
       return Reflect.apply(super.run, this, arguments);
     } catch (error) {
       this.#stitchEscape(error, Fiber.prototype.run);
-      throw error;
+      return this.#escape(error);
     }
   }
 
@@ -140,8 +159,25 @@ export class Fiber extends binding.Fiber {
       return Reflect.apply(super.throwInto, this, arguments);
     } catch (thrown) {
       this.#stitchEscape(thrown, Fiber.prototype.throwInto);
-      throw thrown;
+      return this.#escape(thrown);
     }
+  }
+
+  #escape(error: unknown): undefined {
+    const handler = this[kEscapeHandler];
+    if (handler === undefined || (error instanceof Error && MISUSE.has(error.message))) throw error;
+    handler(error);
+    return undefined;
+  }
+
+  /** When the fiber was created (Date.now()). */
+  get createdAt(): number {
+    return this[kCreatedAt];
+  }
+
+  /** Where the fiber last suspended itself, while suspension sites are recorded. */
+  get suspension(): Suspension | undefined {
+    return this[kSuspension];
   }
 
   #stitchEscape(error: unknown, above: Function): void {
@@ -159,6 +195,11 @@ export class Fiber extends binding.Fiber {
    * next `run(x)` makes this call return `x` (or throw, for `throwInto`).
    */
   static yield(value?: unknown): any {
+    if (suspensionSites.enabled) {
+      const fiber = binding.current() as Fiber | undefined;
+      if (fiber !== undefined)
+        fiber[kSuspension] = { site: captureWaitSite(Fiber.yield), sinceMs: Date.now() };
+    }
     try {
       if (arguments.length === 0) return nativeYield();
       if (arguments.length === 1) return nativeYield(value);
@@ -200,10 +241,13 @@ export class Fiber extends binding.Fiber {
 
 if (process.env.FIBERSCOPE_PIN_THREADS === '0') binding.setPinThreads(false);
 
-// How `fiberscope profile --attach` finds this runtime in a process through the inspector: the
-// profiler is loaded only when asked for.
+// How `fiberscope profile --attach` and `fiberscope repl --attach` find this runtime in a process
+// through the inspector: the profiler and the REPL's side are loaded only when asked for.
 Object.defineProperty(globalThis, Symbol.for('fiberscope.runtime'), {
-  value: Object.freeze({ profiler: () => require('../profiler') }),
+  value: Object.freeze({
+    profiler: () => require('../profiler'),
+    repl: () => require('../repl/target'),
+  }),
   configurable: true,
 });
 
@@ -255,4 +299,13 @@ export function stitchAtWait(error: unknown, above: Function): void {
 /** An error escaped `fiber` to its spawner through a promise: appends the spawn chain. */
 export function stitchEscapeOf(fiber: Fiber, error: unknown): void {
   stitchEscape(error, fiber[kSpawnRecord]);
+}
+
+/** The stitched trace of where `fiber` is suspended: its wait site, then its spawn chain. */
+export function suspendedTraceOf(fiber: Fiber): string {
+  return suspendedTrace(fiber[kSuspension]?.site, {
+    id: fiber.id,
+    name: fiber.name,
+    record: fiber[kSpawnRecord],
+  });
 }

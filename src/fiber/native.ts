@@ -55,6 +55,15 @@ export interface Binding {
   exchangeAsyncContext(frame: unknown): unknown;
   startSampling(intervalUs: number, maxDepth: number): void;
   stopSampling(): NativeSamples;
+  /** Ctrl-C terminates `fiber` while it holds the isolate (native/sigint_watch.h). */
+  watchSigint(fiber: NativeFiber): void;
+  unwatchSigint(): void;
+  /** Whether a SIGINT arrived since the watch last handed one out. */
+  claimSigint(): boolean;
+  /** As if SIGINT had arrived; false when no watch is armed. */
+  raiseSigint(): boolean;
+  /** [fiber, running] for each started, unfinished fiber. */
+  liveFibers(): Array<[NativeFiber, boolean]>;
 }
 
 // dist/fiber/native.js and src/fiber/native.ts both sit two folders below the package root.

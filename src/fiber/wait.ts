@@ -7,7 +7,12 @@ interface WaitingFiber {
   [kWaiting]?: object;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether `fiber` is suspended in wait() for a promise to settle. */
+export function isWaiting(fiber: object): boolean {
+  return (fiber as WaitingFiber)[kWaiting] !== undefined;
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&

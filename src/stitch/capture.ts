@@ -97,6 +97,14 @@ export function captureSpawnSite(above: Function): { stack?: string } | undefine
   return site;
 }
 
+/** Captures where a fiber suspends: the frames below `above`, enough to show framesPerSegment of
+ *  the caller's once fiberscope's own are left out. V8 formats them only when shown. */
+export function captureWaitSite(above: Function): { stack?: string } {
+  const site: { stack?: string } = {};
+  captureFrames(site, above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
+  return site;
+}
+
 export function recordSpawn(
   id: number,
   name: string,
@@ -193,9 +201,19 @@ function appendSegments(error: unknown, segments: PendingSegment[]): void {
 
 /** The frame lines of the code below `above`, captured now, without fiberscope's own. */
 function linesBelow(above: Function): string[] {
-  const site: { stack?: string } = {};
-  captureFrames(site, above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
-  return frameLines(site);
+  return frameLines(captureWaitSite(above));
+}
+
+/**
+ * A suspended fiber as a stitched trace: the frames where it suspended (from captureWaitSite),
+ * then its spawn chain, each level opened by a separator line.
+ */
+export function suspendedTrace(site: { stack?: string } | undefined, fiber: CrossedFiber): string {
+  const lines = site === undefined ? [] : frameLines(site);
+  for (const segment of spawnChain(fiber.record)) {
+    lines.push(separatorLine(segment.kind, segment.id, segment.name), ...segment.lines);
+  }
+  return lines.join('\n');
 }
 
 /** The fiber an error crossed: its id, its name now, and its spawn record. */

@@ -1,0 +1,54 @@
+// Ctrl-C for a fiber that keeps the isolate: while a watch is armed, SIGINT asks whichever thread
+// holds the isolate to check, at its next interrupt check, whether it is running the watched
+// fiber; if so, that fiber's JavaScript is terminated and the fiber ends with an interrupt error
+// (see Fiber::RunOnThisThread). A fiber that is suspended is left alone: the event loop is free
+// then, and JavaScript's own SIGINT listener throws into it.
+#pragma once
+
+#include <semaphore.h>
+#include <signal.h>
+#include <v8.h>
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+namespace fiberscope {
+
+class Runtime;
+
+class SigintWatch {
+ public:
+  // Installs the SIGINT handler (chained to the one already installed) and starts the thread
+  // that turns a signal into an isolate interrupt. One watch at a time per process.
+  SigintWatch(Runtime* runtime, uint32_t fiber_id);
+  ~SigintWatch();
+  SigintWatch(const SigintWatch&) = delete;
+  SigintWatch& operator=(const SigintWatch&) = delete;
+
+  // Whether another watch is armed in this process (the handler is process-wide).
+  static bool Armed();
+
+  // Caller holds the isolate: takes the SIGINTs raised and not yet taken; true if there were any.
+  bool Claim();
+
+  // Caller holds the isolate: acts as if SIGINT had arrived (an interrupt sent through the
+  // inspector, which may run inside the watched fiber itself).
+  void Raise();
+
+ private:
+  static void OnSignal(int signal, siginfo_t* info, void* context);
+  static void ThreadMain(SigintWatch* watch);
+  static void OnInterrupt(v8::Isolate* isolate, void* runtime);
+
+  Runtime* runtime_;
+  const uint32_t fiber_id_;
+  sem_t wake_;
+  std::atomic<uint32_t> raised_{0};
+  uint32_t claimed_ = 0;
+  std::atomic<bool> stopping_{false};
+  struct sigaction previous_ {};
+  std::thread thread_;
+};
+
+}  // namespace fiberscope

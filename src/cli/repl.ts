@@ -1,0 +1,85 @@
+// `fiberscope repl [-r module]... [--attach HOST:PORT] [--history FILE | --no-history]`: the fiber
+// REPL, local or attached to a running process.
+import type { REPLServer } from 'node:repl';
+import { UsageError } from './usage-error';
+
+export const REPL_USAGE = `  repl [-r MODULE]... [--attach HOST:PORT] [--history FILE | --no-history]
+                                A REPL whose inputs run inside fibers: wait(), sync() functions
+                                and fiber-style APIs return values at the prompt. -r loads a
+                                module and makes its exports variables. --attach evaluates in a
+                                process started with --inspect instead. Commands: .fibers,
+                                .stack, .profile EXPR (and Node's own: .help).`;
+
+interface Options {
+  require: string[];
+  attach?: { host: string; port: number };
+  historyFile?: string | false;
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = { require: [] };
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if (flag === '--no-history') {
+      options.historyFile = false;
+      continue;
+    }
+    const value = args[i + 1];
+    if (!['-r', '--require', '--attach', '--history'].includes(flag)) {
+      throw new UsageError(`unknown option ${flag}`);
+    }
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    i++;
+    if (flag === '--attach') {
+      const match = /^(.+):(\d+)$/.exec(value);
+      if (!match || Number(match[2]) > 65535) {
+        throw new UsageError(`--attach takes HOST:PORT, not "${value}"`);
+      }
+      options.attach = { host: match[1], port: Number(match[2]) };
+    } else if (flag === '--history') options.historyFile = value;
+    else options.require.push(value);
+  }
+  if (options.attach !== undefined && options.require.length > 0) {
+    throw new UsageError('-r loads modules into a local REPL; it cannot be used with --attach');
+  }
+  return options;
+}
+
+export async function replCommand(args: string[]): Promise<number> {
+  const options = parseArgs(args);
+  let server: REPLServer;
+  if (options.attach !== undefined) {
+    const { attach } = await import('../repl/attach');
+    server = await attach({ ...options.attach, historyFile: options.historyFile });
+    let detached = false;
+    (server as unknown as { client: NodeJS.EventEmitter }).client.on('disconnect', () => {
+      detached = true;
+    });
+    return exitCode(server, () => (detached ? 1 : 0));
+  }
+  // require('fibers') at the prompt loads fiberscope's drop-in, as under `fiberscope run`.
+  require('../fiber/compat/register');
+  const { start } = await import('../repl/start');
+  const fiberscope = await import('../index');
+  server = start({ require: options.require, historyFile: options.historyFile });
+  // The fiber API is at hand at the prompt.
+  for (const name of ['Fiber', 'Future', 'wait', 'sync', 'spawn'] as const) {
+    if (!(name in server.context)) server.context[name] = fiberscope[name];
+  }
+  return exitCode(server, () => 0);
+}
+
+/** Resolves once the REPL has exited and its history is written; timers or servers started at
+ *  the prompt do not keep the process alive after that, as in Node's REPL. */
+function exitCode(server: REPLServer, code: () => number): Promise<number> {
+  return new Promise((resolve) => {
+    server.on('exit', () => {
+      const done = () => {
+        resolve(code());
+        setImmediate(() => process.exit(code()));
+      };
+      if ((server as { _flushing?: boolean })._flushing) server.once('flushHistory', done);
+      else done();
+    });
+  });
+}

@@ -1,0 +1,51 @@
+// Connects to a Node.js process's inspector (chrome-remote-interface), as `fiberscope profile`
+// and `fiberscope repl --attach` do: at HOST:PORT, or by pid, the way `node inspect -p` does.
+import CDP from 'chrome-remote-interface';
+
+export type InspectorClient = Awaited<ReturnType<typeof CDP>>;
+
+export interface InspectorTarget {
+  host: string;
+  port: number;
+  /** Sent SIGUSR1 first, which opens its inspector on 127.0.0.1:9229. */
+  pid?: number;
+}
+
+export const isLoopback = (host: string) =>
+  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+
+export async function connect(options: InspectorTarget): Promise<InspectorClient> {
+  if (options.pid !== undefined) {
+    try {
+      // SIGUSR1 makes a Node.js process open its inspector on 127.0.0.1:9229.
+      process.kill(options.pid, 'SIGUSR1');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(
+        code === 'ESRCH'
+          ? `no process has pid ${options.pid}`
+          : `cannot signal pid ${options.pid}: ${code}`,
+      );
+    }
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        return await CDP({ host: options.host, port: options.port });
+      } catch {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `pid ${options.pid} did not open an inspector on 127.0.0.1:9229: is it a Node.js process?`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+  try {
+    return await CDP({ host: options.host, port: options.port });
+  } catch (error) {
+    throw new Error(
+      `cannot reach an inspector at ${options.host}:${options.port}: ${(error as Error).message}`,
+    );
+  }
+}

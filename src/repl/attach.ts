@@ -1,0 +1,246 @@
+// `fiberscope repl --attach host:port`: a local REPL whose inputs run in another process,
+// through its inspector. With the fiberscope runtime there, each input runs inside a fiber of
+// the target (target.ts); without it, the inspector evaluates it on the target's main thread,
+// its promise awaited.
+import repl, { type REPLServer, Recoverable, type ReplOptions } from 'node:repl';
+import { inspect } from 'node:util';
+import vm from 'node:vm';
+import {
+  connect,
+  type InspectorClient,
+  type InspectorTarget,
+  isLoopback,
+} from '../inspector/connect';
+import { defaultHistoryFile } from './start';
+import { cookTerminal } from './terminal';
+
+export interface AttachOptions
+  extends Pick<ReplOptions, 'input' | 'output' | 'terminal' | 'prompt' | 'useColors'> {
+  host?: string;
+  port?: number;
+  /** The history file, for a terminal REPL; `false` for none. */
+  historyFile?: string | false;
+}
+
+export interface AttachedREPLServer extends REPLServer {
+  /** The inspector connection to the target. */
+  readonly client: InspectorClient;
+  /** Whether inputs run in fibers (the target has the fiberscope runtime). */
+  readonly fibers: boolean;
+}
+
+const HOOK = "globalThis[Symbol.for('fiberscope.runtime')]";
+const kRemoteText = Symbol('fiberscope.remoteText');
+
+/** A value or error as the target printed it. */
+interface RemoteText {
+  [kRemoteText]: string;
+}
+
+const remoteValue = (text: string): RemoteText => ({ [kRemoteText]: text });
+
+function remoteError(text: string): Error & RemoteText {
+  const error = new Error(text.split('\n')[0]) as Error & RemoteText;
+  error[kRemoteText] = text;
+  error.stack = text;
+  return error;
+}
+
+const INCOMPLETE =
+  /^(?:Unexpected end of input|Unterminated template literal|missing \) after argument list|Unterminated regexp|Unterminated regular expression)/;
+
+/** Whether `code` only needs more lines (the REPL then waits for them, showing `...`). */
+export function isIncomplete(code: string): boolean {
+  const fails = (source: string): SyntaxError | undefined => {
+    try {
+      new vm.Script(source);
+      return undefined;
+    } catch (error) {
+      return error instanceof SyntaxError ? error : undefined;
+    }
+  };
+  let error = fails(code);
+  // Top-level await compiles inside an async function.
+  if (error !== undefined && /await is only valid/.test(error.message)) {
+    error = fails(`(async () => {\n${code}\n})`);
+  }
+  return error !== undefined && INCOMPLETE.test(error.message);
+}
+
+/** Connects to the inspector at host:port and starts a REPL whose inputs run there. */
+export async function attach(
+  options: AttachOptions & InspectorTarget,
+): Promise<AttachedREPLServer> {
+  const target: InspectorTarget = {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 9229,
+    pid: options.pid,
+  };
+  const output = (options.output ?? process.stdout) as NodeJS.WritableStream;
+  if (!isLoopback(target.host)) {
+    process.stderr.write(
+      `fiberscope: warning: ${target.host} is not a loopback address; the inspector gives full control of the target\n`,
+    );
+  }
+  const client = await connect(target);
+  await client.Runtime.enable();
+  const probe = await client.Runtime.evaluate({
+    expression: `typeof ${HOOK}?.repl === 'function'`,
+    returnByValue: true,
+  });
+  const fibers = probe.result.value === true;
+  output.write(
+    fibers
+      ? `Attached to ${target.host}:${target.port}: each input runs in a fiber of the target.\n`
+      : `Attached to ${target.host}:${target.port}. The target has no fiberscope runtime: inputs run on its main thread, promises awaited; wait() is not available.\n`,
+  );
+
+  let pending: ((error: Error) => void) | undefined;
+  const server = repl.start({
+    prompt: options.prompt ?? 'fiberscope (attached)> ',
+    input: options.input,
+    output: options.output,
+    terminal: options.terminal,
+    useColors: options.useColors,
+    writer: (value: unknown) =>
+      value !== null && typeof value === 'object' && kRemoteText in value
+        ? (value as RemoteText)[kRemoteText]
+        : inspect(value),
+    eval: (code, _context, _file, finish) => {
+      if (isIncomplete(code)) {
+        finish(new Recoverable(new SyntaxError('Unexpected end of input')), undefined);
+        return;
+      }
+      const colors = (server as { useColors?: boolean }).useColors === true;
+      const restoreTerminal = cookTerminal(server);
+      const onSigint = () => {
+        const interrupt = fibers
+          ? client.Runtime.evaluate({ expression: `${HOOK}.repl().interrupt()` })
+          : client.Runtime.terminateExecution();
+        interrupt.catch(() => {});
+      };
+      process.on('SIGINT', onSigint);
+      let settled = false;
+      const settle = (error: Error | null, value?: unknown) => {
+        if (settled) return;
+        settled = true;
+        pending = undefined;
+        process.off('SIGINT', onSigint);
+        restoreTerminal();
+        finish(error, value);
+      };
+      pending = (error) => settle(error);
+      evaluateRemotely(client, code, fibers, colors).then(
+        ({ ok, text }) => settle(ok ? null : remoteError(text), ok ? remoteValue(text) : undefined),
+        (error: Error) => settle(error),
+      );
+    },
+  }) as AttachedREPLServer;
+  Object.defineProperties(server, { client: { value: client }, fibers: { value: fibers } });
+  const print = (text: string) => server.output.write(`${text}\n`);
+  let lastError: string | undefined;
+  server.on('exit', () => {
+    client.close().catch(() => {});
+  });
+
+  server.defineCommand('fibers', {
+    help: "List the target's live fibers, and where each one is suspended",
+    action() {
+      this.clearBufferedCommand();
+      if (!fibers) {
+        print('The target has no fiberscope runtime: no fibers to list.');
+        this.displayPrompt();
+        return;
+      }
+      const colors = (server as { useColors?: boolean }).useColors === true;
+      client.Runtime.evaluate({
+        expression: `${HOOK}.repl().fibers({ colors: ${colors} })`,
+        returnByValue: true,
+      }).then(
+        (reply) => {
+          print(String(reply.result.value ?? reply.exceptionDetails?.text));
+          this.displayPrompt();
+        },
+        (error: Error) => {
+          print(`Cannot list the fibers: ${error.message}`);
+          this.displayPrompt();
+        },
+      );
+    },
+  });
+  server.defineCommand('stack', {
+    help: 'Print the stitched stack trace of the last error',
+    action() {
+      this.clearBufferedCommand();
+      print(lastError ?? 'No error yet.');
+      this.displayPrompt();
+    },
+  });
+  // The REPL's own error handling sees each error first; `.stack` prints the last one again.
+  const domain = (server as unknown as { _domain?: NodeJS.EventEmitter })._domain;
+  domain?.on('error', (error: unknown) => {
+    if (error !== null && typeof error === 'object' && kRemoteText in error) {
+      lastError = (error as RemoteText)[kRemoteText];
+    }
+  });
+
+  client.on('disconnect', () => {
+    pending?.(new Error('The target went away'));
+    print('\nThe target went away: detaching.');
+    server.close();
+  });
+
+  if (server.terminal && options.historyFile !== false) {
+    const file = options.historyFile ?? defaultHistoryFile();
+    server.setupHistory(file, (error) => {
+      if (error) print(`Cannot use the history file ${file}: ${error.message}`);
+    });
+  }
+  return server;
+}
+
+async function evaluateRemotely(
+  client: InspectorClient,
+  code: string,
+  fibers: boolean,
+  colors: boolean,
+): Promise<{ ok: boolean; text: string }> {
+  if (fibers) {
+    const reply = await client.Runtime.evaluate({
+      expression: `${HOOK}.repl().evaluate(${JSON.stringify(code)}, { colors: ${colors} })`,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (reply.exceptionDetails) {
+      return {
+        ok: false,
+        text: reply.exceptionDetails.exception?.description ?? reply.exceptionDetails.text,
+      };
+    }
+    return reply.result.value as { ok: boolean; text: string };
+  }
+  const reply = await client.Runtime.evaluate({
+    expression: code,
+    replMode: true,
+    awaitPromise: true,
+    includeCommandLineAPI: true,
+    objectGroup: 'fiberscope-repl',
+  });
+  if (reply.exceptionDetails) {
+    const { exception, text } = reply.exceptionDetails;
+    return { ok: false, text: exception?.description ?? `Uncaught ${exception?.value ?? text}` };
+  }
+  const { result } = reply;
+  if (result.objectId === undefined) {
+    if (result.unserializableValue !== undefined)
+      return { ok: true, text: result.unserializableValue };
+    return { ok: true, text: inspect(result.value, { colors }) };
+  }
+  const shown = await client.Runtime.callFunctionOn({
+    objectId: result.objectId,
+    functionDeclaration: `function () { const util = process.getBuiltinModule?.('node:util'); return util ? util.inspect(this, { colors: ${colors} }) : String(this); }`,
+    returnByValue: true,
+  });
+  await client.Runtime.releaseObjectGroup({ objectGroup: 'fiberscope-repl' }).catch(() => {});
+  return { ok: true, text: String(shown.result.value) };
+}

@@ -1,0 +1,41 @@
+// Ctrl-C for the input that is running. Two cases, told apart where they can be:
+// - the input's fiber holds the isolate (a busy loop): the main thread cannot run JavaScript, so
+//   the addon's signal watch terminates the fiber's JavaScript (native/sigint_watch.h), and the
+//   fiber ends with "Script execution was interrupted by `SIGINT`";
+// - the fiber is suspended (it waits) or already gone: the event loop runs this file's SIGINT
+//   listener, which hands the interrupt to `onInterrupt`.
+// A signal is taken once, by whichever side sees it first.
+import type { Fiber } from '../fiber/fiber';
+import { binding } from '../fiber/native';
+
+/** The error an interrupted input ends with, as in Node's REPL. */
+export function interruptError(): Error {
+  // Where the signal was handled says nothing: the trace is where the input was.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const error = new Error('Script execution was interrupted by `SIGINT`');
+  Error.stackTraceLimit = limit;
+  Object.defineProperty(error, 'code', { value: 'ERR_SCRIPT_EXECUTION_INTERRUPTED' });
+  return error;
+}
+
+/** Arms Ctrl-C for `fiber` until the returned disarm function is called. */
+export function armInterrupt(fiber: Fiber, onInterrupt: () => void): () => void {
+  let watching = false;
+  const listener = () => {
+    // Without a native watch (another one is armed), every signal is this listener's.
+    if (!watching || binding.claimSigint()) onInterrupt();
+  };
+  // The listener first: the native handler chains to the one it finds, libuv's.
+  process.on('SIGINT', listener);
+  try {
+    binding.watchSigint(fiber);
+    watching = true;
+  } catch {
+    // Another REPL in this process watches already: waits can still be interrupted.
+  }
+  return () => {
+    if (watching) binding.unwatchSigint();
+    process.off('SIGINT', listener);
+  };
+}

@@ -1,0 +1,99 @@
+// The side of `fiberscope repl --attach` that runs in the target process, reached through the
+// runtime hook (globalThis[Symbol.for('fiberscope.runtime')].repl()): evaluates each input in a
+// fiber, in the target's main context, and answers with text to print.
+
+import { inspect } from 'node:util';
+import vm from 'node:vm';
+import { Fiber, kEscapeHandler, suspensionSites } from '../fiber/fiber';
+import { liveFibers } from '../fiber/live';
+import { binding } from '../fiber/native';
+import { isThenable, wait } from '../fiber/wait';
+import { formatError } from './commands';
+import { armInterrupt, interruptError } from './interrupt';
+import { formatFibers } from './report';
+
+export interface RemoteOutcome {
+  ok: boolean;
+  /** The value inspected, or the stitched error. */
+  text: string;
+}
+
+let counter = 0;
+let running: { fiber: Fiber; interrupt(): void } | undefined;
+
+function compile(code: string, filename: string): vm.Script {
+  try {
+    return new vm.Script(code, { filename });
+  } catch (error) {
+    // `await x` at the top: an async function around the expression awaits it.
+    if (error instanceof SyntaxError && /await is only valid/.test(error.message)) {
+      return new vm.Script(`(async () => (${code.trim().replace(/;$/, '')}))()`, { filename });
+    }
+    throw error;
+  }
+}
+
+/** Evaluates `code` inside a fiber; settles once the input has ended, its promise awaited. */
+export function evaluate(code: string, options: { colors?: boolean } = {}): Promise<RemoteOutcome> {
+  suspensionSites.enabled = true;
+  const colors = options.colors === true;
+  const filename = `REPL${++counter}`;
+  return new Promise<RemoteOutcome>((resolve) => {
+    let disarm = () => {};
+    let done = false;
+    const finish = (error: unknown, value?: unknown) => {
+      if (done) return;
+      done = true;
+      disarm();
+      running = undefined;
+      if (error !== undefined) resolve({ ok: false, text: formatError(error, colors) });
+      else resolve({ ok: true, text: inspect(value, { colors }) });
+    };
+    const fiber: Fiber = new Fiber(
+      () => {
+        let value: unknown;
+        try {
+          value = compile(code, filename).runInThisContext({ displayErrors: false });
+          if (isThenable(value)) value = wait(value);
+        } catch (error) {
+          process.nextTick(finish, error);
+          return;
+        }
+        process.nextTick(finish, undefined, value);
+      },
+      { name: 'repl' },
+    );
+    fiber[kEscapeHandler] = (error) => finish(error);
+    const interrupt = () => {
+      if (done) return;
+      if (fiber.started) fiber.throwInto(interruptError());
+      else finish(interruptError());
+    };
+    running = { fiber, interrupt };
+    disarm = armInterrupt(fiber, interrupt);
+    try {
+      fiber.run();
+    } catch (error) {
+      finish(error);
+    }
+  });
+}
+
+/** Interrupts the input that runs (waits), as Ctrl-C does; false if none. */
+export function interrupt(): boolean {
+  if (running === undefined) return false;
+  // The inspector may run this inside the input's fiber, busy in a loop: the watch then ends it
+  // at its next interrupt check, once this returns.
+  const watched = binding.raiseSigint();
+  if (Fiber.current !== running.fiber && (!watched || binding.claimSigint())) running.interrupt();
+  return true;
+}
+
+/** The target's live fibers, as `.fibers` prints them. */
+export function fibers(options: { colors?: boolean } = {}): string {
+  suspensionSites.enabled = true;
+  return formatFibers(
+    liveFibers().filter((fiber) => fiber.fiber !== running?.fiber),
+    options.colors === true,
+  );
+}
