@@ -185,7 +185,7 @@ export async function attach(
   });
 
   client.on('disconnect', () => {
-    pending?.(new Error('The target went away'));
+    pending?.(remoteError('Error: The target went away'));
     print('\nThe target went away: detaching.');
     server.close();
   });

@@ -5,9 +5,10 @@
 import { inspect } from 'node:util';
 import vm from 'node:vm';
 import { Fiber, kEscapeHandler, suspensionSites } from '../fiber/fiber';
+import { Future } from '../fiber/future';
 import { liveFibers } from '../fiber/live';
 import { binding } from '../fiber/native';
-import { isThenable, wait } from '../fiber/wait';
+import { isThenable, spawn, sync, wait } from '../fiber/wait';
 import { formatError } from './commands';
 import { armInterrupt, interruptError } from './interrupt';
 import { formatFibers } from './report';
@@ -19,6 +20,7 @@ export interface RemoteOutcome {
 }
 
 let counter = 0;
+let apiProvided = false;
 let running: { fiber: Fiber; interrupt(): void } | undefined;
 
 function compile(code: string, filename: string): vm.Script {
@@ -36,6 +38,7 @@ function compile(code: string, filename: string): vm.Script {
 /** Evaluates `code` inside a fiber; settles once the input has ended, its promise awaited. */
 export function evaluate(code: string, options: { colors?: boolean } = {}): Promise<RemoteOutcome> {
   suspensionSites.enabled = true;
+  provideFiberApi();
   const colors = options.colors === true;
   const filename = `REPL${++counter}`;
   return new Promise<RemoteOutcome>((resolve) => {
@@ -71,12 +74,28 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
     };
     running = { fiber, interrupt };
     disarm = armInterrupt(fiber, interrupt);
-    try {
-      fiber.run();
-    } catch (error) {
-      finish(error);
-    }
+    // Started from the event loop, not inside the inspector's evaluate: while an inspector
+    // command runs, no other is dispatched, and interrupt() must reach a busy input.
+    setImmediate(() => {
+      try {
+        fiber.run();
+      } catch (error) {
+        finish(error);
+      }
+    });
   });
+}
+
+/** The fiber API at the prompt: REPL-scope bindings of the target's main context, not
+ *  properties of its global object; names the target defines already are left alone. */
+function provideFiberApi(): void {
+  if (apiProvided) return;
+  apiProvided = true;
+  const api: Record<string, unknown> = { Fiber, Future, wait, sync, spawn };
+  const names = Object.keys(api).filter((name) => !(name in globalThis));
+  if (names.length === 0) return;
+  vm.runInThisContext(`let ${names.join(', ')};`);
+  vm.runInThisContext(`(api) => { ({ ${names.join(', ')} } = api); }`)(api);
 }
 
 /** Interrupts the input that runs (waits), as Ctrl-C does; false if none. */

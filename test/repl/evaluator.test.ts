@@ -1,0 +1,191 @@
+// The fiber REPL through scripted streams: each input runs in a fiber, the event loop turns
+// while it waits, Node's REPL behaviour (declarations, _, _error, multi-line) is kept.
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Driver, startDriver } from './driver';
+
+let driver: Driver | undefined;
+afterEach(() => {
+  driver?.close();
+  driver = undefined;
+});
+
+function open(options = {}): Driver {
+  driver = startDriver(options);
+  driver.server.context.fiberscope = require('fiberscope');
+  return driver;
+}
+
+const SETUP = [
+  'const { wait, sync, Fiber } = fiberscope',
+  'const sleep = (ms, value) => new Promise((resolve) => setTimeout(resolve, ms, value))',
+];
+
+describe('inputs run in fibers', () => {
+  it('returns what wait() and sync() functions give, while the event loop keeps running', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    await repl.type('let ticks = 0; const timer = setInterval(() => ticks++, 5)');
+    expect(await repl.type('wait(sleep(100, "row"))')).toBe("'row'");
+    // Timers fired during the wait: the main thread was in the event loop, not blocked.
+    expect(await repl.type('ticks >= 5')).toBe('true');
+    await repl.type('clearInterval(timer)');
+    await repl.type('const orders = { find: sync((id) => sleep(5, { id, total: 42 })) }');
+    expect(await repl.type('orders.find(1)')).toBe('{ id: 1, total: 42 }');
+    expect(await repl.type('fiberscope.Fiber.current.name')).toBe("'repl'");
+  });
+
+  it('awaits a returned promise and supports top-level await', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    expect(await repl.type('sleep(5, 42)')).toBe('42');
+    expect(await repl.type('_')).toBe('42');
+    expect(await repl.type('await sleep(5, "tla")')).toBe("'tla'");
+  });
+
+  it('keeps declarations, _ and _error across inputs, as Node does', async () => {
+    const repl = open();
+    await repl.type('const a = 20');
+    await repl.type('class Point { constructor(x) { this.x = x } }');
+    expect(await repl.type('a + 1')).toBe('21');
+    expect(await repl.type('new Point(3).x')).toBe('3');
+    expect(await repl.type('_ * 2')).toBe('6');
+    expect(await repl.type('throw new RangeError("out")')).toContain('Uncaught RangeError: out');
+    expect(await repl.type('_error.message')).toBe("'out'");
+  });
+
+  it('continues an incomplete input on the next line', async () => {
+    const repl = open();
+    await repl.type('function add(a, b) {');
+    await repl.type('return a + b');
+    await repl.type('}');
+    expect(await repl.type('add(2, 3)')).toBe('5');
+  });
+
+  it('stays usable after a thrown non-Error, a rejected wait and an unhandled rejection', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    expect(await repl.type('throw "plain"')).toBe("Uncaught 'plain'");
+    const rejected = await repl.type('wait(Promise.reject(new Error("db down")))');
+    expect(rejected).toContain('Uncaught Error: db down');
+    expect(rejected).toMatch(/--- fiber #\d+ "repl" waited here ---/);
+    expect(rejected).not.toMatch(/node:repl|node:vm|node:domain/);
+    await repl.type('Promise.reject(new Error("nobody handles")); 1');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await repl.type('1 + 1')).toContain('2');
+  });
+});
+
+describe('commands', () => {
+  it('.fibers lists live fibers with their state and where they wait', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    await repl.type('function poll() { wait(new Promise(() => {})) }');
+    await repl.type('new Fiber(poll, { name: "GET /orders" }).run()');
+    await repl.type('const idle = new Fiber(() => Fiber.yield()); idle.run()');
+    const listing = await repl.type('.fibers');
+    expect(listing).toMatch(/#\d+ "GET \/orders" waiting, age \d+ms, for \d+ms/);
+    expect(listing).toMatch(/at poll \(REPL\d+:1:\d+\)/);
+    expect(listing).toMatch(/#\d+ \(anonymous\) suspended/);
+  });
+
+  it('.stack prints the stitched trace of the last error', async () => {
+    const repl = open();
+    expect(await repl.type('.stack')).toBe('No error yet.');
+    for (const line of SETUP) await repl.type(line);
+    await repl.type('function load() { return wait(Promise.reject(new Error("gone"))) }');
+    await repl.type('load()');
+    const stack = await repl.type('.stack');
+    expect(stack.split('\n')[0]).toBe('Error: gone');
+    expect(stack).toMatch(/--- fiber #\d+ "repl" waited here ---\n\s+at load \(REPL\d+:1:\d+\)/);
+  });
+
+  it('.profile prints the top functions per fiber and writes a flame graph', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const dir = mkdtempSync(
+      require('node:path').join(require('node:os').tmpdir(), 'repl-profile-'),
+    );
+    const repl = open({ profileDir: dir });
+    await repl.type(
+      'function spin() { let x = 0; const end = Date.now() + 60; while (Date.now() < end) x++; return "spun" }',
+    );
+    const report = await repl.type('.profile spin()');
+    expect(report).toContain("'spun'");
+    expect(report).toMatch(/fiber #\d+ "repl": [\d.]+ms CPU/);
+    expect(report).toMatch(/\s[\d.]+ms\s+[\d.]+%\s+spin REPL\d+:1/);
+    const file = /Flame graph: (.*\.html)/.exec(report)?.[1];
+    expect(file?.startsWith(dir)).toBe(true);
+    expect(readFileSync(file as string, 'utf8')).toContain('spin');
+    expect(await repl.type('.profile')).toBe('Usage: .profile <expression>');
+  });
+
+  it(".help lists the fiber commands next to Node's own", async () => {
+    const help = await open().type('.help');
+    for (const command of ['.fibers', '.stack', '.profile', '.break', '.load', '.exit']) {
+      expect(help).toContain(command);
+    }
+  });
+});
+
+describe('preloaded modules', () => {
+  it("makes a module's exports variables, loading it inside a fiber", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(require('node:os').tmpdir(), 'repl-require-'));
+    const file = path.join(dir, 'models.js');
+    writeFileSync(
+      file,
+      `const { wait } = require(${JSON.stringify(require.resolve('fiberscope'))});
+       // Waiting at load time works: modules are loaded inside a fiber.
+       const ready = wait(new Promise((r) => setTimeout(r, 5, true)));
+       exports.shipments = { find: (id) => ({ id, ready }) };`,
+    );
+    const repl = startDriver({ require: [file] });
+    driver = repl;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await repl.type('shipments.find(3)')).toBe('{ id: 3, ready: true }');
+    expect(await repl.type('typeof models.shipments.find')).toBe("'function'");
+  });
+
+  it('says which module failed and keeps going', async () => {
+    const repl = startDriver({ require: ['./does-not-exist-anywhere'] });
+    driver = repl;
+    expect(await repl.type('1 + 1')).toContain('2');
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('throws an interrupt error into a waiting input, whose finally blocks run', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    await repl.type('let cleaned = false');
+    setTimeout(() => process.kill(process.pid, 'SIGINT'), 100);
+    const interrupted = await repl.type(
+      'try { wait(new Promise(() => {})) } finally { cleaned = true }',
+    );
+    expect(interrupted).toContain('Uncaught Error: Script execution was interrupted by `SIGINT`');
+    expect(await repl.type('cleaned')).toBe('true');
+  });
+
+  it('breaks a busy loop, and the context survives', async () => {
+    const repl = open();
+    await repl.type('let spins = 0');
+    // The main thread is blocked by the loop: the signal comes from another thread.
+    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
+      eval: true,
+    });
+    const interrupted = await repl.type('while (true) { spins++ }');
+    await killer.terminate();
+    expect(interrupted).toContain('Uncaught Error: Script execution was interrupted by `SIGINT`');
+    expect(await repl.type('spins > 0')).toBe('true');
+    expect(await repl.type('1 + 1')).toBe('2');
+  });
+});
+
+describe('start() options', () => {
+  it('rejects a custom eval and a bad require list', () => {
+    const { start } = require('fiberscope/repl');
+    expect(() => start({ eval: () => {} })).toThrow('The "eval" option is not supported');
+    expect(() => start({ require: 'x' })).toThrow('Expected the "require" option');
+  });
+});
