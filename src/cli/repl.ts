@@ -66,20 +66,32 @@ export async function replCommand(args: string[]): Promise<number> {
   for (const name of ['Fiber', 'Future', 'wait', 'sync', 'spawn'] as const) {
     if (!(name in server.context)) server.context[name] = fiberscope[name];
   }
-  return exitCode(server, () => 0);
+  const evaluator = (server as import('../repl/start').FiberREPLServer).fiberEvaluator;
+  return exitCode(
+    server,
+    () => 0,
+    () => evaluator.idle(),
+  );
 }
 
 /** Resolves once the REPL has exited and its history is written; timers or servers started at
  *  the prompt do not keep the process alive after that, as in Node's REPL. */
-function exitCode(server: REPLServer, code: () => number): Promise<number> {
+function exitCode(
+  server: REPLServer,
+  code: () => number,
+  idle: () => Promise<void> = async () => {},
+): Promise<number> {
   return new Promise((resolve) => {
     server.on('exit', () => {
       const done = () => {
         resolve(code());
         setImmediate(() => process.exit(code()));
       };
-      if ((server as { _flushing?: boolean })._flushing) server.once('flushHistory', done);
-      else done();
+      // Piped input can end while its last input still waits: that input finishes first.
+      idle().then(() => {
+        if ((server as { _flushing?: boolean })._flushing) server.once('flushHistory', done);
+        else done();
+      });
     });
   });
 }

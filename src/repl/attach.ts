@@ -230,7 +230,16 @@ async function evaluateRemotely(
     const { exception, text } = reply.exceptionDetails;
     return { ok: false, text: exception?.description ?? `Uncaught ${exception?.value ?? text}` };
   }
-  const { result } = reply;
+  let { result } = reply;
+  if (result.subtype === 'promise' && result.objectId !== undefined) {
+    // A promise the input returned is awaited, as the local REPL does.
+    const settled = await client.Runtime.awaitPromise({ promiseObjectId: result.objectId });
+    if (settled.exceptionDetails) {
+      const { exception, text } = settled.exceptionDetails;
+      return { ok: false, text: exception?.description ?? `Uncaught ${exception?.value ?? text}` };
+    }
+    result = settled.result;
+  }
   if (result.objectId === undefined) {
     if (result.unserializableValue !== undefined)
       return { ok: true, text: result.unserializableValue };

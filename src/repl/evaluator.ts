@@ -66,6 +66,13 @@ export class FiberEvaluator {
     return this.#running;
   }
 
+  /** Resolves once no input runs or waits to run (input that ended while one still waits). */
+  async idle(): Promise<void> {
+    while (this.#running || this.#queue.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   readonly eval = (code: string, context: object, file: string, finish: Finish): void => {
     if (this.#completing) {
       this.#defaultEval.call(this.#server, code, context, file, finish);

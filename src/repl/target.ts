@@ -92,10 +92,17 @@ function provideFiberApi(): void {
   if (apiProvided) return;
   apiProvided = true;
   const api: Record<string, unknown> = { Fiber, Future, wait, sync, spawn };
-  const names = Object.keys(api).filter((name) => !(name in globalThis));
+  // `typeof` sees the target's own global lexical declarations too (a script's `const wait`).
+  const names = Object.keys(api).filter(
+    (name) => !(name in globalThis) && vm.runInThisContext(`typeof ${name}`) === 'undefined',
+  );
   if (names.length === 0) return;
-  vm.runInThisContext(`let ${names.join(', ')};`);
-  vm.runInThisContext(`(api) => { ({ ${names.join(', ')} } = api); }`)(api);
+  try {
+    vm.runInThisContext(`let ${names.join(', ')};`);
+    vm.runInThisContext(`(api) => { ({ ${names.join(', ')} } = api); }`)(api);
+  } catch {
+    // A name taken in a way typeof cannot see (a binding still in its dead zone): leave them all.
+  }
 }
 
 /** Interrupts the input that runs (waits), as Ctrl-C does; false if none. */

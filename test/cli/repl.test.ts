@@ -1,0 +1,190 @@
+// `fiberscope repl`, driven in a real terminal (tmux) as a person would use it.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/child';
+import { hasTmux, pause, Terminal } from '../helpers/terminal';
+
+const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+const home = mkdtempSync(path.join(tmpdir(), 'fiberscope-repl-home-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+if (!hasTmux) console.warn('skipping the terminal tests of fiberscope repl: tmux is not installed');
+
+let terminal: Terminal | undefined;
+const children: ChildProcess[] = [];
+afterEach(() => {
+  terminal?.close();
+  terminal = undefined;
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function repl(args = ''): Terminal {
+  terminal = Terminal.start(`cd ${JSON.stringify(repoRoot)} && node ${cli} repl ${args}`, {
+    HOME: home,
+  });
+  return terminal;
+}
+
+describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
+  it('waits, continues multi-line input, and Ctrl-C stops a wait and a busy loop', async () => {
+    const term = repl();
+    await term.waitFor('fiberscope>');
+    term.type(
+      'const sleep = (ms, value) => new Promise((resolve) => setTimeout(resolve, ms, value))',
+    );
+    term.type('wait(sleep(50, "row"))');
+    await term.waitFor("'row'");
+    term.type('function add(a, b) {');
+    await term.waitFor('...');
+    term.type('return a + b }');
+    term.type('add(2, 3)');
+    await term.waitFor(/^5$/m);
+
+    term.type('try { wait(sleep(60000)) } finally { console.log("cleanup ran") }');
+    await pause(500);
+    term.press('C-c');
+    await term.waitFor('cleanup ran');
+    await term.waitFor('Uncaught Error: Script execution was interrupted by `SIGINT`');
+
+    term.type('let spins = 0; while (true) spins++');
+    await pause(500);
+    term.press('C-c');
+    await term.waitFor('interrupted by `SIGINT`', { count: 2 });
+    term.type('spins > 0');
+    await term.waitFor(/^true$/m);
+
+    term.type('new Fiber(function poll() { wait(sleep(60000)) }, { name: "GET /orders" }).run()');
+    term.type('.fibers');
+    const screen = await term.waitFor(/"GET \/orders" waiting/);
+    expect(screen).toMatch(/at poll \(REPL\d+:1:\d+\)/);
+
+    term.type('"from session one"');
+    await term.waitFor("'from session one'");
+    term.type('.exit');
+    await term.waitFor('[exit 0]');
+    const history = readFileSync(path.join(home, '.fiberscope_repl_history'), 'utf8');
+    expect(history).toContain('add(2, 3)');
+    expect(history).toContain('"from session one"');
+
+    // A second session recalls the first one's lines.
+    term.close();
+    const second = repl();
+    await second.waitFor('fiberscope>');
+    second.press('Up');
+    await pause(200);
+    if (!second.screen().includes('"from session one"')) second.press('Up');
+    second.press('Enter');
+    await second.waitFor("'from session one'");
+    // Ctrl-C on an empty line, twice, exits as in Node's REPL.
+    second.press('C-c');
+    await second.waitFor('(To exit, press Ctrl+C again or Ctrl+D or type .exit)');
+    second.press('C-c');
+    await second.waitFor('[exit 0]');
+  });
+
+  it('attaches to a process with the fiberscope runtime, and detaches when it dies', async () => {
+    const target = await inspectedChild(`
+      const { Fiber, wait } = require('fiberscope');
+      const sleep = (ms, value) => new Promise((resolve) => setTimeout(resolve, ms, value));
+      new Fiber(function serve() { for (;;) wait(sleep(50)); }, { name: "GET /orders" }).run();
+      globalThis.orders = { find: (id) => wait(sleep(20, { id, total: 42 })) };
+      setTimeout(() => {}, 60000);
+    `);
+    const term = repl(`--attach 127.0.0.1:${target.port}`);
+    await term.waitFor('each input runs in a fiber of the target');
+    term.type('orders.find(7)');
+    await term.waitFor('{ id: 7, total: 42 }');
+    term.type('process.pid');
+    await term.waitFor(new RegExp(`^${target.child.pid}$`, 'm'));
+    term.type('function load() { return wait(Promise.reject(new Error("remote failure"))) }');
+    term.type('load()');
+    await term.waitFor('Uncaught Error: remote failure');
+    expect(term.screen()).toMatch(
+      /--- fiber #\d+ "repl" waited here ---\n\s+at load \(REPL\d+:1:\d+\)/,
+    );
+    term.type('.fibers');
+    await term.waitFor(/"GET \/orders" waiting[^\n]*\n\s+at serve \(\[eval\]:4:/);
+    term.type('while (true) {}');
+    await pause(500);
+    term.press('C-c');
+    await term.waitFor('interrupted by `SIGINT`');
+    term.type('1 + 1');
+    await term.waitFor(/^2$/m);
+    target.child.kill('SIGKILL');
+    await term.waitFor('The target went away: detaching.');
+    await term.waitFor('[exit 1]');
+  });
+
+  it('attaches to a process without the runtime, saying so', async () => {
+    const target = await inspectedChild('globalThis.answer = 42; setTimeout(() => {}, 60000);');
+    const term = repl(`--attach 127.0.0.1:${target.port}`);
+    await term.waitFor('The target has no fiberscope runtime');
+    term.type('new Promise((resolve) => setTimeout(resolve, 10, answer))');
+    await term.waitFor(/^42$/m);
+    term.type('const doubled = answer * 2');
+    term.type('doubled');
+    await term.waitFor(/^84$/m);
+    term.type('.exit');
+    await term.waitFor('[exit 0]');
+  });
+});
+
+describe('fiberscope repl: bad input', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [cli, 'repl', ...args], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      input: '',
+    });
+
+  it('rejects unknown options and malformed addresses with a usage error', () => {
+    for (const args of [
+      ['--bogus'],
+      ['--attach', 'nowhere'],
+      ['-r'],
+      ['-r', 'x', '--attach', '127.0.0.1:9'],
+    ]) {
+      const result = run(...args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^fiberscope: /);
+    }
+  });
+
+  it('says when nothing listens at the address', () => {
+    const result = run('--attach', '127.0.0.1:1');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('cannot reach an inspector at 127.0.0.1:1');
+  });
+
+  it('evaluates piped input in fibers and exits at its end', () => {
+    const result = spawnSync(process.execPath, [cli, 'repl', '--no-history'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      input: 'wait(new Promise((r) => setTimeout(r, 10, "piped")))\n',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("'piped'");
+    expect(existsSync(path.join(home, 'never-written'))).toBe(false);
+  });
+});
+
+async function inspectedChild(source: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', source], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error(`target exited early: ${stderr}`)));
+  });
+  return { child, port };
+}
