@@ -36,6 +36,51 @@ export interface ProfileChunk {
   dropped: number;
 }
 
+/**
+ * A finished profile (e.g. one V8 profiler cycle, read with fromCpuProfile()) as the chunk that
+ * follows the ones `known` has seen: its frames are interned in `known` (by position and name),
+ * its samples' times put on the first cycle's clock. `known` starts empty.
+ */
+export function chunkOfProfile(
+  profile: Profile,
+  known: { startTimeUs?: number; frames: Map<string, number> },
+): ProfileChunk {
+  known.startTimeUs ??= profile.startTimeUs;
+  const firstFrame = known.frames.size;
+  const frames: ProfileFrame[] = [];
+  const ids = profile.frames.map((frame) => {
+    if (frame.special !== undefined) return -1;
+    const key = JSON.stringify([frame.functionName, frame.url, frame.line, frame.column]);
+    let id = known.frames.get(key);
+    if (id === undefined) {
+      id = firstFrame + frames.length;
+      known.frames.set(key, id);
+      frames.push(frame);
+    }
+    return id;
+  });
+  const samples = profile.samples.map((sample) => {
+    const leaf = profile.frames[sample.stack[sample.stack.length - 1] as number];
+    const kind =
+      leaf?.special === 'idle' ? SAMPLE_IDLE : leaf?.special === 'gc' ? SAMPLE_GC : SAMPLE_JS;
+    const stack = sample.stack.map((index) => ids[index] as number).filter((id) => id >= 0);
+    const timeUs = profile.startTimeUs + sample.timeUs;
+    return [timeUs, sample.weightUs, sample.threadId, kind, ...(kind === SAMPLE_JS ? stack : [])];
+  });
+  return {
+    startTimeUs: known.startTimeUs,
+    endTimeUs: profile.endTimeUs,
+    intervalUs: profile.intervalUs,
+    firstFrame,
+    frames,
+    samples,
+    events: [],
+    marks: [],
+    names: [],
+    dropped: 0,
+  };
+}
+
 function check(chunks: readonly ProfileChunk[]): void {
   if (chunks.length === 0) throw new RangeError('assembleProfile() needs at least one chunk');
   let frames = 0;
