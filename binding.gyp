@@ -9,6 +9,7 @@
         "native/event_log.cc",
         "native/fiber.cc",
         "native/runtime.cc",
+        "native/sample_chunk.cc",
         "native/sampler.cc",
         "native/sigint_watch.cc",
         "native/thread_pool.cc"

@@ -10,6 +10,7 @@
 
 #include "fiber.h"
 #include "runtime.h"
+#include "sample_chunk.h"
 #include "sampler.h"
 #include "thread_pool.h"
 
@@ -245,57 +246,37 @@ void StartSampling(const FunctionCallbackInfo<Value>& args) {
   runtime->set_sampler(std::move(sampler));
 }
 
-// stopSampling(): { startNs, stopNs, frames: [[name, url, line, column, scriptId]...],
-// samples: Float64Array of (timeNs, weightNs, threadId, stackBegin, stackSize, kind),
-// stacks: Uint32Array }
+// stopSampling(): the last chunk (sample_chunk.h); the sampler is gone after it.
 void StopSampling(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
-  Runtime* runtime = RuntimeOf(args);
-  std::unique_ptr<Sampler> sampler = runtime->take_sampler();
+  if (args.Length() > 0) return ThrowTypeError(isolate, "stopSampling() expects no arguments");
+  std::unique_ptr<Sampler> sampler = RuntimeOf(args)->take_sampler();
   if (!sampler) return ThrowError(isolate, "The profiler is not running");
   sampler->Stop();
-  Local<v8::Context> context = isolate->GetCurrentContext();
-  Local<v8::Object> result = v8::Object::New(isolate);
-  auto set = [&](const char* key, Local<Value> value) {
-    result->Set(context, Text(isolate, key), value).Check();
-  };
-  set("startNs", v8::Number::New(isolate, static_cast<double>(sampler->start_ns())));
-  set("stopNs", v8::Number::New(isolate, static_cast<double>(sampler->stop_ns())));
-  const auto& frames = sampler->frames();
-  Local<v8::Array> frame_list = v8::Array::New(isolate, static_cast<int>(frames.size()));
-  for (size_t i = 0; i < frames.size(); ++i) {
-    const SampledFrame& frame = frames[i];
-    Local<Value> fields[] = {
-        v8::String::NewFromUtf8(isolate, frame.function_name.c_str()).ToLocalChecked(),
-        v8::String::NewFromUtf8(isolate, frame.url.c_str()).ToLocalChecked(),
-        v8::Integer::New(isolate, frame.line), v8::Integer::New(isolate, frame.column),
-        v8::Integer::New(isolate, frame.script_id)};
-    frame_list->Set(context, static_cast<uint32_t>(i), v8::Array::New(isolate, fields, 5)).Check();
+  args.GetReturnValue().Set(ChunkToJs(isolate, sampler->Take()));
+}
+
+// takeSamples(): what the running sampler recorded since the last take (sample_chunk.h).
+void TakeSamples(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  if (args.Length() > 0) return ThrowTypeError(isolate, "takeSamples() expects no arguments");
+  Sampler* sampler = RuntimeOf(args)->sampler();
+  if (sampler == nullptr) return ThrowError(isolate, "The profiler is not running");
+  args.GetReturnValue().Set(ChunkToJs(isolate, sampler->Take()));
+}
+
+// internCaller(ownPrefix): the frame id of the innermost caller outside fiberscope's own files,
+// -1 when there is none.
+void InternCaller(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  if (args.Length() != 1 || !args[0]->IsString()) {
+    return ThrowTypeError(isolate, "internCaller() expects one string: the own files' prefix");
   }
-  set("frames", frame_list);
-  const auto& samples = sampler->samples();
-  constexpr size_t kFields = 6;
-  Local<v8::ArrayBuffer> sample_buffer =
-      v8::ArrayBuffer::New(isolate, samples.size() * kFields * sizeof(double));
-  auto* out = static_cast<double*>(sample_buffer->Data());
-  for (size_t i = 0; i < samples.size(); ++i) {
-    const Sample& sample = samples[i];
-    out[i * kFields] = static_cast<double>(sample.time_ns);
-    out[i * kFields + 1] = static_cast<double>(sample.weight_ns);
-    out[i * kFields + 2] = sample.thread_id;
-    out[i * kFields + 3] = sample.stack_begin;
-    out[i * kFields + 4] = sample.stack_size;
-    out[i * kFields + 5] = static_cast<double>(sample.kind);
-  }
-  set("samples", v8::Float64Array::New(sample_buffer, 0, samples.size() * kFields));
-  const auto& pool = sampler->stack_pool();
-  Local<v8::ArrayBuffer> stack_buffer =
-      v8::ArrayBuffer::New(isolate, pool.size() * sizeof(uint32_t));
-  if (!pool.empty()) {
-    std::copy(pool.begin(), pool.end(), static_cast<uint32_t*>(stack_buffer->Data()));
-  }
-  set("stacks", v8::Uint32Array::New(stack_buffer, 0, pool.size()));
-  args.GetReturnValue().Set(result);
+  Sampler* sampler = RuntimeOf(args)->sampler();
+  if (sampler == nullptr) return ThrowError(isolate, "The profiler is not running");
+  v8::String::Utf8Value prefix(isolate, args[0]);
+  int64_t id = sampler->InternCaller(std::string(*prefix, prefix.length()));
+  args.GetReturnValue().Set(static_cast<double>(id));
 }
 
 // watchSigint(fiber): Ctrl-C terminates `fiber` while it runs (see sigint_watch.h).
@@ -428,4 +409,6 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fn("claimSigint", fiberscope::ClaimSigint);
   fn("raiseSigint", fiberscope::RaiseSigint);
   fn("liveFibers", fiberscope::LiveFibers);
+  fn("takeSamples", fiberscope::TakeSamples);
+  fn("internCaller", fiberscope::InternCaller);
 }

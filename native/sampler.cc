@@ -44,10 +44,44 @@ void Sampler::Stop() {
   if (thread_.joinable()) thread_.join();
   isolate_->RemoveGCPrologueCallback(OnGcPrologue, this);
   isolate_->RemoveGCEpilogueCallback(OnGcEpilogue, this);
+  ServeNow();
+  stop_ns_ = MonotonicNowNs();
+}
+
+void Sampler::ServeNow() {
   // The time since the last sample belongs to whoever holds the isolate now: the caller.
   requested_ns_.store(MonotonicNowNs());
   Serve();
-  stop_ns_ = MonotonicNowNs();
+}
+
+// Serve() and Intern() run only on the thread holding the isolate (interrupts, switches, calls
+// from JavaScript), and so does Take(): the isolate's lock orders them, no other lock is needed.
+// The sampler thread touches only the atomics.
+Sampler::Chunk Sampler::Take() {
+  if (running_.load()) ServeNow();
+  Chunk chunk{
+      start_ns_,
+      stop_ns_ != 0 ? stop_ns_ : last_ns_,
+      static_cast<uint32_t>(frames_taken_),
+      std::vector<SampledFrame>(frames_.begin() + static_cast<long>(frames_taken_), frames_.end()),
+      std::move(samples_),
+      std::move(stack_pool_)};
+  frames_taken_ = frames_.size();
+  samples_.clear();
+  stack_pool_.clear();
+  return chunk;
+}
+
+int64_t Sampler::InternCaller(const std::string& own_prefix) {
+  constexpr int kCallerDepth = 16;
+  v8::HandleScope handle_scope(isolate_);
+  v8::Local<v8::StackTrace> trace = v8::StackTrace::CurrentStackTrace(isolate_, kCallerDepth);
+  for (int i = 0; i < trace->GetFrameCount(); ++i) {
+    v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate_, static_cast<uint32_t>(i));
+    if (Utf8(isolate_, frame->GetScriptNameOrSourceURL()).starts_with(own_prefix)) continue;
+    return Intern(frame);
+  }
+  return -1;
 }
 
 void Sampler::ThreadMain(Sampler* sampler) {

@@ -43,9 +43,26 @@ class Sampler {
   Sampler(const Sampler&) = delete;
   Sampler& operator=(const Sampler&) = delete;
 
+  // What was recorded since the last Take(): samples and their stack pool moved out together, so
+  // that a sample's stack_begin indexes this chunk's pool; frames interned since the last Take().
+  // Frame ids are global: frames[i] has the id first_frame + i.
+  struct Chunk {
+    uint64_t start_ns;
+    uint64_t end_ns;  // the samples' weights cover the time up to here
+    uint32_t first_frame;
+    std::vector<SampledFrame> frames;
+    std::vector<Sample> samples;
+    std::vector<uint32_t> stack_pool;
+  };
+
   void Start();
   // Stops the sampler thread; samples stay until taken.
   void Stop();
+  // While running, first charges the time since the last sample to the caller, as Stop() does.
+  Chunk Take();
+  // Interns the innermost frame of the current stack whose script name does not start with
+  // `own_prefix` (fiberscope's own files) and returns its id; -1 when there is none.
+  int64_t InternCaller(const std::string& own_prefix);
 
   // A switch is about to hand the isolate to another thread: a pending request is served here,
   // or V8 would archive it with this thread and serve it whenever the thread runs again.
@@ -59,12 +76,6 @@ class Sampler {
     if (pending_.load(std::memory_order_acquire)) isolate_->RequestInterrupt(OnInterrupt, this);
   }
 
-  const std::vector<SampledFrame>& frames() const { return frames_; }
-  const std::vector<Sample>& samples() const { return samples_; }
-  const std::vector<uint32_t>& stack_pool() const { return stack_pool_; }
-  uint64_t start_ns() const { return start_ns_; }
-  uint64_t stop_ns() const { return stop_ns_; }
-
  private:
   static void ThreadMain(Sampler* sampler);
   static void OnInterrupt(v8::Isolate* isolate, void* data);
@@ -73,6 +84,8 @@ class Sampler {
   static void OnGcEpilogue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
                            void* data);
   void Serve();
+  // Serves at once, charging the time since the last sample to the caller's thread.
+  void ServeNow();
   uint32_t Intern(v8::Local<v8::StackFrame> frame);
   void Record(SampleKind kind, uint64_t time_ns, uint64_t weight_ns, uint32_t thread_id,
               uint32_t stack_begin, uint32_t stack_size);
@@ -92,6 +105,7 @@ class Sampler {
   uint64_t gc_ns_ = 0;  // garbage collection since the last sample
   std::unordered_map<uint64_t, uint32_t> frame_ids_;
   std::vector<SampledFrame> frames_;
+  size_t frames_taken_ = 0;
   std::vector<Sample> samples_;
   std::vector<uint32_t> stack_pool_;
   std::vector<uint32_t> scratch_;

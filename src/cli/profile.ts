@@ -2,10 +2,9 @@
 // profiles a running process through the inspector protocol. With the fiberscope runtime in the
 // target, its own sampler runs there (every fiber); without it, V8's profiler samples the main
 // thread, and a notice says so.
-
 import { connect, isLoopback } from '../inspector/connect';
+import { assembleProfile, chunkOfProfile, type ProfileChunk } from '../profiler/chunk';
 import { fromCpuProfile } from '../profiler/import/cpuprofile';
-import type { Profile } from '../profiler/model';
 import { FiberProfile } from '../profiler/profiler';
 import { unsupportedProfileFile, writeProfile } from '../profiler/write';
 import { parseDuration } from './durations';
@@ -60,10 +59,13 @@ function parseArgs(args: string[]): Options {
   return { host: '127.0.0.1', port: 9229, pid, durationMs, intervalUs, output };
 }
 
-/** Waits `ms`, drawing a progress bar on a terminal; rejects if the target goes away. */
-function capture(ms: number, gone: Promise<never>): Promise<void> {
+/** Draws a progress bar on a terminal (a line otherwise) until the returned function is called. */
+function progress(ms: number): () => void {
   const started = Date.now();
-  const tty = process.stderr.isTTY === true;
+  if (process.stderr.isTTY !== true) {
+    process.stderr.write(`fiberscope: capturing for ${(ms / 1000).toFixed(1)}s\n`);
+    return () => {};
+  }
   const draw = () => {
     const done = Math.min(1, (Date.now() - started) / ms);
     const width = 30;
@@ -72,21 +74,107 @@ function capture(ms: number, gone: Promise<never>): Promise<void> {
       `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${((done * ms) / 1000).toFixed(1)}s/${(ms / 1000).toFixed(1)}s`,
     );
   };
-  if (!tty) process.stderr.write(`fiberscope: capturing for ${(ms / 1000).toFixed(1)}s\n`);
-  const timer = tty ? setInterval(draw, 100) : undefined;
-  return Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), gone]).finally(
-    () => {
-      if (timer) {
-        clearInterval(timer);
-        draw();
-        process.stderr.write('\n');
-      }
-    },
-  );
+  const timer = setInterval(draw, 100);
+  return () => {
+    clearInterval(timer);
+    draw();
+    process.stderr.write('\n');
+  };
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+
+/** How the target is sampled: chunks pulled while it runs, and the last one, which ends it. */
+interface Source {
+  pull(): Promise<ProfileChunk>;
+  finish(): Promise<ProfileChunk>;
+}
+
+/**
+ * Pulls a chunk every `everyMs` (one call at a time) for `ms`, then the last one. If the target
+ * goes away, returns the chunks pulled so far and `lost`.
+ */
+async function captureChunks(
+  ms: number,
+  everyMs: number,
+  source: Source,
+  gone: Promise<never>,
+): Promise<{ chunks: ProfileChunk[]; lost?: Error }> {
+  const chunks: ProfileChunk[] = [];
+  const deadline = Date.now() + ms;
+  const done = progress(ms);
+  try {
+    for (;;) {
+      await Promise.race([sleep(Math.min(everyMs, deadline - Date.now())), gone]);
+      if (Date.now() >= deadline) break;
+      chunks.push(await Promise.race([source.pull(), gone]));
+    }
+    chunks.push(await Promise.race([source.finish(), gone]));
+    return { chunks };
+  } catch (error) {
+    if (error !== GONE) throw error;
+    return { chunks, lost: GONE };
+  } finally {
+    done();
+  }
 }
 
 const HOOK = "globalThis[Symbol.for('fiberscope.runtime')]";
 const SLOT = "globalThis[Symbol.for('fiberscope.remoteProfiler')]";
+const GONE = new Error('the target went away during the capture');
+/** How often chunks are pulled from the fiberscope runtime. */
+const PULL_MS = 1000;
+/** How long each cycle of V8's profiler runs; the gaps between cycles are not sampled. */
+const V8_CYCLE_MS = 2000;
+
+type Client = Awaited<ReturnType<typeof connect>>;
+
+async function evaluateJson(client: Client, expression: string, what: string): Promise<unknown> {
+  const { result, exceptionDetails } = await client.Runtime.evaluate({
+    expression,
+    returnByValue: true,
+  });
+  if (exceptionDetails) {
+    const message = exceptionDetails.exception?.description ?? exceptionDetails.text;
+    throw new Error(`the target could not ${what}: ${message}`);
+  }
+  return JSON.parse(result.value as string);
+}
+
+/** The fiberscope runtime's profiler in the target: every fiber, chunks source-mapped there. */
+function fiberSource(client: Client): Source {
+  return {
+    pull: async () =>
+      (await evaluateJson(
+        client,
+        `JSON.stringify(${SLOT}.takeChunk())`,
+        'hand out its samples',
+      )) as ProfileChunk,
+    finish: async () =>
+      (await evaluateJson(
+        client,
+        `(() => { const chunk = ${SLOT}.stopChunk(); ${SLOT} = undefined; return JSON.stringify(chunk); })()`,
+        'stop profiling',
+      )) as ProfileChunk,
+  };
+}
+
+/** V8's profiler, main thread only: stopped and restarted every cycle, each cycle a chunk. */
+function v8Source(client: Client): Source {
+  const known = { frames: new Map<string, number>() };
+  const chunkOf = (profile: unknown) =>
+    chunkOfProfile(fromCpuProfile(JSON.stringify(profile)), known);
+  return {
+    // Sent together, so that the target restarts at once: only the time between the two
+    // messages goes unsampled.
+    pull: async () => {
+      const [{ profile }] = await Promise.all([client.Profiler.stop(), client.Profiler.start()]);
+      return chunkOf(profile);
+    },
+    finish: async () => chunkOf((await client.Profiler.stop()).profile),
+  };
+}
 
 export async function profileCommand(args: string[]): Promise<number> {
   const options = parseArgs(args);
@@ -96,9 +184,7 @@ export async function profileCommand(args: string[]): Promise<number> {
     );
   }
   const client = await connect(options);
-  const gone = new Promise<never>((_, reject) =>
-    client.on('disconnect', () => reject(new Error('the target went away during the capture'))),
-  );
+  const gone = new Promise<never>((_, reject) => client.on('disconnect', () => reject(GONE)));
   gone.catch(() => {});
   try {
     const probe = await client.Runtime.evaluate({
@@ -107,16 +193,9 @@ export async function profileCommand(args: string[]): Promise<number> {
     });
     if (probe.exceptionDetails)
       throw new Error(`the target could not start profiling: ${probe.exceptionDetails.text}`);
-    let profile: Profile;
+    let captured: Awaited<ReturnType<typeof captureChunks>>;
     if (probe.result.value === 'fibers') {
-      await capture(options.durationMs, gone);
-      const stopped = await client.Runtime.evaluate({
-        expression: `(() => { const p = ${SLOT}.stop(); ${SLOT} = undefined; return JSON.stringify({ startTimeUs: p.startTimeUs, endTimeUs: p.endTimeUs, intervalUs: p.intervalUs, frames: p.frames, samples: p.samples, threads: p.threads }); })()`,
-        returnByValue: true,
-      });
-      if (stopped.exceptionDetails)
-        throw new Error(`the target could not stop profiling: ${stopped.exceptionDetails.text}`);
-      profile = JSON.parse(stopped.result.value as string) as Profile;
+      captured = await captureChunks(options.durationMs, PULL_MS, fiberSource(client), gone);
     } else {
       process.stderr.write(
         "fiberscope: the target has no fiberscope runtime: profiling its main thread with V8's profiler\n",
@@ -124,13 +203,23 @@ export async function profileCommand(args: string[]): Promise<number> {
       await client.Profiler.enable();
       await client.Profiler.setSamplingInterval({ interval: options.intervalUs });
       await client.Profiler.start();
-      await capture(options.durationMs, gone);
-      const { profile: v8 } = await client.Profiler.stop();
-      profile = fromCpuProfile(JSON.stringify(v8));
+      captured = await captureChunks(options.durationMs, V8_CYCLE_MS, v8Source(client), gone);
     }
-    writeProfile(new FiberProfile(profile), options.output);
-    process.stderr.write(`fiberscope: wrote ${options.output}\n`);
-    return 0;
+    const { chunks, lost } = captured;
+    if (chunks.length === 0) {
+      throw new Error(`${GONE.message}, before anything was captured: nothing was written`);
+    }
+    const profile = new FiberProfile(assembleProfile(chunks));
+    writeProfile(profile, options.output);
+    if (lost === undefined) {
+      process.stderr.write(`fiberscope: wrote ${options.output}\n`);
+      return 0;
+    }
+    const seconds = (profile.endTimeUs - profile.startTimeUs) / 1e6;
+    process.stderr.write(
+      `fiberscope: ${lost.message}: wrote ${options.output}, a partial profile of the first ${seconds.toFixed(1)}s of the requested ${(options.durationMs / 1000).toFixed(1)}s\n`,
+    );
+    return 1;
   } finally {
     await client.close().catch(() => {});
   }

@@ -63,6 +63,18 @@ export const fiberNames: { observer: ((id: number, name: string) => void) | unde
   observer: undefined,
 };
 
+/** Told where fibers wait and when they become ready to run again, while a profiler listens. */
+export interface FiberTimelineObserver {
+  /** The current fiber is about to yield: called in Fiber.yield(), under its callers. */
+  waiting(fiberId: number): void;
+  /** What the fiber waited for has happened; it is about to be run. */
+  ready(fiberId: number): void;
+}
+
+export const fiberTimeline: { observer: FiberTimelineObserver | undefined } = {
+  observer: undefined,
+};
+
 // A spawn site captured by spawnFrom() for the next Fiber constructed.
 let pendingSite: { stack?: string } | undefined;
 let sitePending = false;
@@ -199,6 +211,11 @@ export class Fiber extends binding.Fiber {
       const fiber = binding.current() as Fiber | undefined;
       if (fiber !== undefined)
         fiber[kSuspension] = { site: captureWaitSite(Fiber.yield), sinceMs: Date.now() };
+    }
+    const observer = fiberTimeline.observer;
+    if (observer !== undefined) {
+      const id = binding.currentId();
+      if (id !== 0) observer.waiting(id);
     }
     try {
       if (arguments.length === 0) return nativeYield();

@@ -2,7 +2,7 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { Fiber, stitchAtWait } from './fiber';
+import { Fiber, fiberTimeline, stitchAtWait } from './fiber';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
 export type NodeCallback<T = any> = (error: any, value?: T) => void;
@@ -142,7 +142,10 @@ export class Future<T = any> {
     let pending = futures.length + (reuse === undefined ? 0 : 1);
     const onResolved = () => {
       pending -= 1;
-      if (pending === 0) fiber.run();
+      if (pending === 0) {
+        fiberTimeline.observer?.ready(fiber.id);
+        fiber.run();
+      }
     };
     for (const future of futures) future.resolve(onResolved);
 

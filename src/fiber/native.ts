@@ -24,10 +24,13 @@ export interface ThreadStats {
   pinnedCpu: number;
 }
 
-/** What the native sampler recorded; see native/sampler.h. */
+/** What the native sampler recorded since the last take; see native/sample_chunk.h. */
 export interface NativeSamples {
   startNs: number;
-  stopNs: number;
+  /** The samples' weights cover the time up to here. */
+  endNs: number;
+  /** The id of `frames[0]`: frame ids are global, earlier frames came with earlier takes. */
+  firstFrame: number;
   /** [functionName, url, line, column, scriptId], lines and columns 1-based. */
   frames: Array<[string, string, number, number, number]>;
   /** Six numbers a sample: timeNs, weightNs, threadId, stackBegin, stackSize, kind
@@ -64,6 +67,9 @@ export interface Binding {
   raiseSigint(): boolean;
   /** [fiber, running] for each started, unfinished fiber. */
   liveFibers(): Array<[NativeFiber, boolean]>;
+  takeSamples(): NativeSamples;
+  /** The frame id of the innermost caller whose script does not start with `ownPrefix`, or -1. */
+  internCaller(ownPrefix: string): number;
 }
 
 // dist/fiber/native.js and src/fiber/native.ts both sit two folders below the package root.

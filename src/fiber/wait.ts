@@ -1,4 +1,4 @@
-import { Fiber, type FiberOptions, spawnFrom, stitchEscapeOf } from './fiber';
+import { Fiber, type FiberOptions, fiberTimeline, spawnFrom, stitchEscapeOf } from './fiber';
 import { binding } from './native';
 
 const kWaiting = Symbol('fiberscope.waiting');
@@ -36,6 +36,7 @@ export function wait<T>(value: PromiseLike<T> | T): T {
   const resume = (method: 'run' | 'throwInto', result: unknown) => {
     if (fiber[kWaiting] !== token) return;
     fiber[kWaiting] = undefined;
+    fiberTimeline.observer?.ready(fiber.id);
     try {
       fiber[method](result);
     } catch (error) {

@@ -17,6 +17,20 @@ export interface ProfileFrame {
   special?: 'idle' | 'gc' | 'program';
 }
 
+/** A stretch of a fiber's wall time in one state. */
+export interface TimelineSegment {
+  /** running: from a switch into the fiber to its next yield (fibers it runs nested count);
+   *  waiting: suspended, what it waits for has not happened; ready: it has (a promise settled, a
+   *  future resolved) and the fiber is about to be run, but has not been yet. */
+  state: 'running' | 'waiting' | 'ready';
+  /** Since the profile started. */
+  startUs: number;
+  endUs: number;
+  /** For waiting: the frame (index into `frames`) that called wait(), Future#wait(),
+   *  Future.wait() or Fiber.yield(), the innermost frame outside fiberscope's own files. */
+  frame?: number;
+}
+
 /** A logical thread: the main thread (id 0) or a fiber. */
 export interface ProfileThread {
   id: number;
@@ -26,10 +40,17 @@ export interface ProfileThread {
   cpuMs: number;
   /** For fibers: from its first run to its end (or the end of the profile). Main: the profile's. */
   wallMs: number;
-  /** For fibers: time suspended in yield()/wait() within wallMs. Main: 0. */
+  /** For fibers: time suspended in yield()/wait() within wallMs, not counting readyMs. Main: 0. */
   waitMs: number;
   /** How many samples landed on this thread. */
   samples: number;
+  /** For fibers: time it could run again (see TimelineSegment) but had not been run yet. Set by
+   *  the profiler; absent in imported profiles. */
+  readyMs?: number;
+  /** For fibers: its wall time in order, running, waiting and ready. At most
+   *  MAX_TIMELINE_SEGMENTS; later ones are counted in `timelineDropped`. */
+  timeline?: TimelineSegment[];
+  timelineDropped?: number;
 }
 
 export interface ProfileSample {

@@ -1,9 +1,13 @@
-// The sampler front end: starts the native sampler and the fiber event recorder, and turns what
-// they recorded into the profile model (src/profiler/model.ts).
-import { type FiberEvent, FiberEventRecorder } from '../fiber/events';
-import { fiberNames } from '../fiber/fiber';
+// The sampler front end: starts the native sampler, the fiber event recorder and the timeline
+// observer, and hands out what they recorded as chunks (chunk.ts), which assembleProfile() turns
+// into the profile model (model.ts).
+import path from 'node:path';
+import { FiberEventRecorder } from '../fiber/events';
+import { fiberNames, fiberTimeline } from '../fiber/fiber';
 import { binding, type NativeSamples } from '../fiber/native';
 import { mapPosition } from '../stitch/source-maps';
+import { type NameGroup, threadsByName } from './by-name';
+import { assembleProfile, type ProfileChunk } from './chunk';
 import {
   type CpuProfile,
   type FoldedOptions,
@@ -60,6 +64,11 @@ export class FiberProfile implements Profile {
   toPprof(options?: PprofOptions): Uint8Array {
     return toPprof(this, options);
   }
+
+  /** The threads grouped by kind and name: `main`, then one group per fiber name. */
+  byName(): NameGroup[] {
+    return threadsByName(this);
+  }
 }
 
 export interface ProfilingOptions {
@@ -70,13 +79,27 @@ export interface ProfilingOptions {
 }
 
 const OPTION_NAMES = new Set(['intervalUs', 'maxDepth']);
+const FIELDS = 6;
+/** Marks (wait sites, readiness) kept between two chunks before the oldest are dropped. */
+const MARK_CAPACITY = 1 << 20;
+// Wait sites skip fiberscope's own frames (wait(), sync(), Future#wait()...): dist/ or src/.
+const OWN_FILES = path.join(__dirname, '..') + path.sep;
 let active: Profiler | undefined;
 
-/** A running profiler; `stop()` returns the profile. */
+const nowUs = () => {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1e6 + nanoseconds / 1000;
+};
+
+/** A running profiler: `stop()` returns the profile; `takeChunk()` hands out pieces of it. */
 export class Profiler {
   readonly intervalUs: number;
   #events: FiberEventRecorder;
+  #eventsDropped = 0;
   #names = new Map<number, string>();
+  #marks: ProfileChunk['marks'] = [];
+  #marksDropped = 0;
+  #chunksTaken = false;
   #stopped = false;
 
   /** @internal use startProfiling() */
@@ -95,17 +118,99 @@ export class Profiler {
       fiberNames.observer = previous;
       throw error;
     }
+    fiberTimeline.observer = {
+      waiting: (fiberId) => this.#mark([nowUs(), 'wait', fiberId, binding.internCaller(OWN_FILES)]),
+      ready: (fiberId) => this.#mark([nowUs(), 'ready', fiberId, -1]),
+    };
   }
 
-  /** Stops sampling and returns what was recorded. */
-  stop(): FiberProfile {
+  #mark(mark: ProfileChunk['marks'][number]): void {
+    if (this.#marks.length >= MARK_CAPACITY) {
+      this.#marks.shift();
+      this.#marksDropped++;
+    }
+    this.#marks.push(mark);
+  }
+
+  /**
+   * What was recorded since the last chunk (or the start), handed out and forgotten here: the
+   * profiler keeps running. `assembleProfile()` builds the profile from all the chunks.
+   */
+  takeChunk(): ProfileChunk {
+    if (this.#stopped) throw new Error('The profiler was already stopped');
+    this.#chunksTaken = true;
+    return this.#chunk(binding.takeSamples(), this.#events.drain());
+  }
+
+  /** Stops sampling and returns the last chunk. */
+  stopChunk(): ProfileChunk {
     if (this.#stopped) throw new Error('The profiler was already stopped');
     this.#stopped = true;
     active = undefined;
     fiberNames.observer = undefined;
+    fiberTimeline.observer = undefined;
     const native = binding.stopSampling();
-    const events = this.#events.stop();
-    return new FiberProfile(buildProfile(native, events, this.#names, this.intervalUs));
+    return this.#chunk(native, this.#events.stop());
+  }
+
+  /** Stops sampling and returns what was recorded. */
+  stop(): FiberProfile {
+    if (this.#chunksTaken && !this.#stopped) {
+      throw new Error(
+        'Chunks were taken from this profiler: end it with stopChunk() and pass every chunk to assembleProfile()',
+      );
+    }
+    return new FiberProfile(assembleProfile([this.stopChunk()]));
+  }
+
+  #chunk(native: NativeSamples, events: ReturnType<FiberEventRecorder['drain']>): ProfileChunk {
+    const samples: number[][] = [];
+    for (let i = 0; i < native.samples.length; i += FIELDS) {
+      const begin = native.samples[i + 3] as number;
+      const size = native.samples[i + 4] as number;
+      samples.push([
+        (native.samples[i] as number) / 1000,
+        (native.samples[i + 1] as number) / 1000,
+        native.samples[i + 2] as number,
+        native.samples[i + 5] as number,
+        ...native.stacks.subarray(begin, begin + size),
+      ]);
+    }
+    const dropped = this.#events.dropped - this.#eventsDropped + this.#marksDropped;
+    this.#eventsDropped = this.#events.dropped;
+    this.#marksDropped = 0;
+    const marks = this.#marks;
+    this.#marks = [];
+    const names = [...this.#names];
+    this.#names.clear();
+    return {
+      startTimeUs: native.startNs / 1000,
+      endTimeUs: native.endNs / 1000,
+      intervalUs: this.intervalUs,
+      firstFrame: native.firstFrame,
+      // Frames of TypeScript or bundled code show their original files and lines.
+      frames: native.frames.map(([functionName, url, line, column, scriptId]) => {
+        const mapped = mapPosition(url, line, column);
+        if (mapped === undefined) return { functionName, url, line, column, scriptId };
+        return {
+          functionName,
+          url: mapped.file,
+          line: mapped.line,
+          column: mapped.column,
+          scriptId,
+        };
+      }),
+      samples,
+      events: events.map((event) => [
+        event.timeNs / 1000,
+        event.type,
+        event.fiberId,
+        event.otherId,
+      ]),
+      marks,
+      names,
+      dropped,
+    };
   }
 }
 
@@ -131,114 +236,4 @@ export function startProfiling(options: ProfilingOptions = {}): Profiler {
   if (active !== undefined) throw new Error('The profiler is already running');
   active = new Profiler(intervalUs, maxDepth);
   return active;
-}
-
-const KIND_JS = 0;
-const KIND_IDLE = 1;
-const FIELDS = 6;
-
-function buildProfile(
-  native: NativeSamples,
-  events: FiberEvent[],
-  names: Map<number, string>,
-  intervalUs: number,
-): Profile {
-  const startTimeUs = native.startNs / 1000;
-  const endTimeUs = native.stopNs / 1000;
-  // Frames of TypeScript or bundled code show their original files and lines.
-  const frames: ProfileFrame[] = native.frames.map(
-    ([functionName, url, line, column, scriptId]) => {
-      const mapped = mapPosition(url, line, column);
-      if (mapped === undefined) return { functionName, url, line, column, scriptId };
-      return { functionName, url: mapped.file, line: mapped.line, column: mapped.column, scriptId };
-    },
-  );
-  const special = (kind: 'idle' | 'gc' | 'program', functionName: string) => {
-    frames.push({ functionName, url: '', line: 0, column: 0, scriptId: 0, special: kind });
-    return frames.length - 1;
-  };
-  const idleFrame = special('idle', '(idle)');
-  const gcFrame = special('gc', '(garbage collector)');
-  const programFrame = special('program', '(program)');
-
-  const samples: ProfileSample[] = [];
-  const cpuUs = new Map<number, number>();
-  const counts = new Map<number, number>();
-  for (let i = 0; i < native.samples.length; i += FIELDS) {
-    const kind = native.samples[i + 5];
-    const threadId = native.samples[i + 2];
-    const begin = native.samples[i + 3];
-    const size = native.samples[i + 4];
-    let stack: number[];
-    if (kind === KIND_IDLE) stack = [idleFrame];
-    else if (kind === KIND_JS)
-      stack = size > 0 ? Array.from(native.stacks.subarray(begin, begin + size)) : [programFrame];
-    else stack = [gcFrame];
-    const weightUs = native.samples[i + 1] / 1000;
-    samples.push({ timeUs: native.samples[i] / 1000 - startTimeUs, weightUs, threadId, stack });
-    if (kind !== KIND_IDLE) {
-      cpuUs.set(threadId, (cpuUs.get(threadId) ?? 0) + weightUs);
-      counts.set(threadId, (counts.get(threadId) ?? 0) + 1);
-    }
-  }
-
-  const threads: ProfileThread[] = [
-    {
-      id: 0,
-      name: 'main',
-      kind: 'main',
-      cpuMs: (cpuUs.get(0) ?? 0) / 1000,
-      wallMs: (endTimeUs - startTimeUs) / 1000,
-      waitMs: 0,
-      samples: counts.get(0) ?? 0,
-    },
-  ];
-  const timelines = fiberTimelines(events, endTimeUs);
-  const ids = new Set<number>([...timelines.keys(), ...cpuUs.keys()]);
-  ids.delete(0);
-  for (const id of [...ids].sort((a, b) => a - b)) {
-    const timeline = timelines.get(id);
-    threads.push({
-      id,
-      name: names.get(id) ?? '',
-      kind: 'fiber',
-      cpuMs: (cpuUs.get(id) ?? 0) / 1000,
-      wallMs: timeline ? (timeline.endUs - timeline.startUs) / 1000 : 0,
-      waitMs: timeline ? timeline.waitUs / 1000 : 0,
-      samples: counts.get(id) ?? 0,
-    });
-  }
-  return { startTimeUs, endTimeUs, intervalUs, frames, samples, threads };
-}
-
-interface Timeline {
-  startUs: number;
-  endUs: number;
-  waitUs: number;
-  suspendedAtUs: number | undefined;
-}
-
-/** From the switch events: when each fiber first ran, when it ended, how long it waited. */
-function fiberTimelines(events: FiberEvent[], endTimeUs: number): Map<number, Timeline> {
-  const timelines = new Map<number, Timeline>();
-  for (const event of events) {
-    const timeUs = event.timeNs / 1000;
-    let timeline = timelines.get(event.fiberId);
-    if (event.type === 'created') continue;
-    if (timeline === undefined) {
-      timeline = { startUs: timeUs, endUs: endTimeUs, waitUs: 0, suspendedAtUs: undefined };
-      timelines.set(event.fiberId, timeline);
-    }
-    if (event.type === 'yield') timeline.suspendedAtUs = timeUs;
-    if (event.type === 'run' && timeline.suspendedAtUs !== undefined) {
-      timeline.waitUs += timeUs - timeline.suspendedAtUs;
-      timeline.suspendedAtUs = undefined;
-    }
-    if (event.type === 'finish' || event.type === 'throw') timeline.endUs = timeUs;
-  }
-  for (const timeline of timelines.values()) {
-    if (timeline.suspendedAtUs !== undefined)
-      timeline.waitUs += timeline.endUs - timeline.suspendedAtUs;
-  }
-  return timelines;
 }

@@ -122,24 +122,47 @@ describe('fiberscope profile', () => {
     }
   });
 
-  it('a target that exits during the capture gets a clear error and exit code 1', async () => {
-    // Killed: a Node.js process that exits on its own waits for an attached debugger first.
-    const { child, port } = await target(plain, true);
-    setTimeout(() => child.kill('SIGKILL'), 700);
+  // Killed: a Node.js process that exits on its own waits for an attached debugger first. The
+  // kill comes after the first chunk (pulled after 1 s, or after V8's first 2 s cycle) and long
+  // before the requested 20 s.
+  async function killedMidCapture(source: string, killAfterMs: number, out: string) {
+    const { child, port } = await target(source, true);
+    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     try {
-      const result = await profile([
-        '--attach',
-        `127.0.0.1:${port}`,
-        '--duration',
-        '5s',
-        '-o',
-        path.join(dir, 'gone.folded'),
-      ]);
-      expect(result.status).toBe(1);
-      expect(result.stderr).toContain('the target went away during the capture');
+      return await profile(['--attach', `127.0.0.1:${port}`, '--duration', '20s', '-o', out]);
     } finally {
+      clearTimeout(killer);
       child.kill('SIGKILL');
     }
+  }
+
+  it('a fiberscope target killed mid-capture: exit code 1, and the partial profile is written', async () => {
+    const out = path.join(dir, 'gone.speedscope.json');
+    const result = await killedMidCapture(withFibers, 3500, out);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `the target went away during the capture: wrote ${out}, a partial profile of the first \\d+\\.\\ds of the requested 20\\.0s`,
+      ),
+    );
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    const names = file.profiles.map((p: { name: string }) => p.name);
+    expect(names).toContain('main');
+    expect(names.some((name: string) => /^fiber #\d+ "GET \/busy"$/.test(name))).toBe(true);
+  });
+
+  it('a target without fiberscope killed mid-capture: the V8 cycles done so far are written', async () => {
+    const out = path.join(dir, 'gone-plain.cpuprofile');
+    const result = await killedMidCapture(plain, 5000, out);
+    expect(result.stderr).toContain('the target has no fiberscope runtime');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
+    const cpuprofile = JSON.parse(readFileSync(out, 'utf8'));
+    const names = cpuprofile.nodes.map(
+      (n: { callFrame: { functionName: string } }) => n.callFrame.functionName,
+    );
+    expect(names).toContain('spinPlain');
+    expect(cpuprofile.samples.length).toBeGreaterThan(0);
   });
 
   it('bad input: closed port, a pid that is not Node.js, missing options', () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Profile } from 'fiberscope/profiler';
+import type { Profile, ProfileThread } from 'fiberscope/profiler';
 import { toHtml } from 'fiberscope/profiler';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScript } from '../helpers/child';
@@ -17,7 +17,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 interface Data {
   title: string;
   frames: Array<{ name: string; url: string; line: number; special?: string }>;
-  threads: Array<{ id: number; label: string; cpuMs: number; wallMs: number; waitMs: number }>;
+  threads: Array<{
+    id: number;
+    label: string;
+    cpuMs: number;
+    wallMs: number;
+    waitMs: number;
+    readyMs: number;
+    waits: Array<{ name: string; where: string; ms: number; count: number }>;
+  }>;
+  groups: unknown[];
   stacks: number[][];
   weights: Array<[number, number, number]>;
 }
@@ -118,6 +127,53 @@ describe('toHtml()', () => {
     });
   });
 
+  it("lists name groups of two or more fibers, and each selection's ready time and wait sites", () => {
+    const profile = fixture();
+    const orders = profile.threads[1] as ProfileThread;
+    orders.readyMs = 0.05;
+    orders.timeline = [
+      { state: 'running', startUs: 100, endUs: 300 },
+      { state: 'waiting', startUs: 300, endUs: 500, frame: 2 },
+      { state: 'ready', startUs: 500, endUs: 550 },
+      { state: 'running', startUs: 550, endUs: 600 },
+      { state: 'waiting', startUs: 600, endUs: 700, frame: 3 },
+      { state: 'waiting', startUs: 700, endUs: 1000 },
+    ];
+    profile.threads.push({
+      ...orders,
+      id: 14,
+      cpuMs: 0.5,
+      readyMs: 0.25,
+      timeline: [{ state: 'waiting', startUs: 0, endUs: 400, frame: 2 }],
+    });
+    const data = dataOf(toHtml(profile));
+    expect(data.groups).toEqual([
+      {
+        label: '"GET /orders" (2 fibers)',
+        ids: [12, 14],
+        cpuMs: 0.75,
+        wallMs: 1.8,
+        waitMs: 0.8,
+        readyMs: 0.3,
+        samples: 4,
+        waits: [
+          { name: 'query', where: '/app/db.js:20', ms: 0.6, count: 2 },
+          { name: '(unknown)', where: '', ms: 0.3, count: 1 },
+          { name: 'query', where: '/app/db.js:24', ms: 0.1, count: 1 },
+        ],
+      },
+    ]);
+    const thread = data.threads.find((t) => t.id === 12);
+    expect(thread?.readyMs).toBe(0.05);
+    expect(thread?.waits.map((w) => [w.where, w.ms, w.count])).toEqual([
+      ['', 0.3, 1],
+      ['/app/db.js:20', 0.2, 1],
+      ['/app/db.js:24', 0.1, 1],
+    ]);
+    // A name held by one fiber, or no name, makes no group.
+    expect(dataOf(html).groups).toEqual([]);
+  });
+
   it('escapes < in the data so </script> in a function name cannot break out', () => {
     // The data block's end and the script's end: no third one from the function name.
     expect(html.match(/<\/script>/gi)).toHaveLength(2);
@@ -164,12 +220,17 @@ describe('the page in headless Chromium', () => {
     const child = runScript(
       `
       const { writeFileSync } = require('node:fs');
-      const { spawn } = require('fiberscope');
+      const { spawn, wait } = require('fiberscope');
       const { startProfiling } = require('fiberscope/profiler');
       function crunchNumbers(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
       (async () => {
         const profiler = startProfiling({ intervalUs: 500 });
-        await spawn(() => crunchNumbers(150), { name: 'cruncher' });
+        const crunch = () => spawn(() => {
+          crunchNumbers(75);
+          wait(new Promise((resolve) => setTimeout(resolve, 5)));
+          crunchNumbers(5);
+        }, { name: 'cruncher' });
+        await Promise.all([crunch(), crunch()]);
         writeFileSync(process.argv[1], profiler.stop().toHtml({ title: 'cruncher profile' }));
       })().catch((error) => { console.error(error); process.exit(1); });
       `,
@@ -184,8 +245,16 @@ describe('the page in headless Chromium', () => {
     expect(dom).toContain('<option value="all">All threads</option>');
     expect(dom).toMatch(/<option value="0">main<\/option>/);
     expect(dom).toMatch(/<option value="\d+">fiber #\d+ "cruncher"<\/option>/);
+    expect(dom).toContain('<option value="g0">"cruncher" (2 fibers)</option>');
     expect(dom).toMatch(/<tr[^>]*><td>fiber #\d+ "cruncher"<\/td><td>fiber<\/td>/);
     expect(dom).toMatch(/<div class="frame[^"]*"[^>]*>crunchNumbers<\/div>/);
+
+    // The name group selected from the address: its flame graph, times and wait site.
+    const group = chromium(['--dump-dom', `${url}#thread=g0`]);
+    expect(group).toMatch(
+      /<div id="selection">"cruncher" \(2 fibers\): running [\d.]+ ms, waiting [\d.]+ ms, ready [\d.]+ ms; waits at \S+ \(\[eval\]:\d+\) [\d.]+ ms ×2<\/div>/,
+    );
+    expect(group).toMatch(/<div class="frame[^"]*"[^>]*>crunchNumbers<\/div>/);
 
     const png = path.join(dir, 'real.png');
     chromium([`--screenshot=${png}`, url]);

@@ -1,27 +1,6 @@
 // The sampler sees every thread of the isolate and says which fiber each sample ran on.
 import { describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
-
-// Profiles are taken in child processes: the sampler is per process, and a child keeps other
-// tests' threads out of the samples.
-function profile(body: string): Record<string, unknown> {
-  const child = runScript(
-    `
-    const { Fiber, spawn, wait } = require('fiberscope');
-    const { startProfiling } = require('fiberscope/profiler');
-    function burn(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
-    const tick = () => new Promise((resolve) => setImmediate(resolve));
-    const leafOf = (profile, sample) => profile.frames[sample.stack[sample.stack.length - 1]];
-    (async () => {
-      ${body}
-    })().catch((error) => { console.error(error); process.exit(1); });
-    `,
-    { nodeArgs: ['--expose-gc'], timeoutMs: 30_000 },
-  );
-  expect(child.stderr).toBe('');
-  expect(child.status).toBe(0);
-  return JSON.parse(child.stdout);
-}
+import { inChild as profile } from '../helpers/profile';
 
 describe('startProfiling()', () => {
   it('attributes CPU burned inside fibers to those fibers, by name', () => {

@@ -14,6 +14,7 @@ h1 { font-size: 16px; margin: 0; }
 .controls { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px; padding: 4px 12px; }
 #search { width: 260px; padding: 2px 6px; font: inherit; }
 #matched { font-variant-numeric: tabular-nums; }
+#selection { padding: 2px 12px; color: #444; font-variant-numeric: tabular-nums; min-height: 1.4em; }
 details { padding: 2px 12px; }
 summary { cursor: pointer; color: #444; }
 details table { border-collapse: collapse; margin: 4px 0; font-variant-numeric: tabular-nums; }
@@ -61,6 +62,15 @@ export const HTML_SCRIPT = `
   var search = byId('search');
   var hideIdle = byId('hide-idle');
   var threadsById = new Map(data.threads.map(function (t) { return [t.id, t]; }));
+  // A selection: 'all', a thread id, or 'g' + the index of a name group.
+  function selected() {
+    if (state.thread === 'all') return null;
+    if (typeof state.thread === 'number') return threadsById.get(state.thread);
+    return data.groups[Number(state.thread.slice(1))];
+  }
+  function idsOf(selection) {
+    return selection.ids ? new Set(selection.ids) : new Set([selection.id]);
+  }
   var state = { thread: 'all', root: null, zoom: null, query: '' };
   var drawn = []; // the node of each drawn box, by its data-i
 
@@ -88,12 +98,14 @@ export const HTML_SCRIPT = `
 
   // The call tree of one thread (or all), children merged by frame and sorted by name.
   function build() {
-    var label = state.thread === 'all' ? 'all threads' : threadsById.get(state.thread).label;
+    var selection = selected();
+    var label = selection ? selection.label : 'all threads';
+    var ids = selection ? idsOf(selection) : null;
     var root = { frame: -1, label: label, total: 0, self: 0, parent: null, map: new Map(), kids: [] };
     var skipIdle = hideIdle.checked;
     for (var i = 0; i < data.weights.length; i++) {
       var entry = data.weights[i];
-      if (state.thread !== 'all' && entry[0] !== state.thread) continue;
+      if (ids && !ids.has(entry[0])) continue;
       var stack = data.stacks[entry[1]];
       var weight = entry[2];
       if (skipIdle && data.frames[stack[stack.length - 1]].special === 'idle') continue;
@@ -239,15 +251,39 @@ export const HTML_SCRIPT = `
     render();
   }
 
+  function renderSelection() {
+    var out = byId('selection');
+    var selection = selected();
+    if (!selection || selection.kind === 'main' || selection.kind === 'unknown') {
+      out.textContent = '';
+      return;
+    }
+    var runningMs = Math.max(0, selection.wallMs - selection.waitMs - selection.readyMs);
+    var text = selection.label + ': running ' + fmtMs(runningMs) + ' ms, waiting ' +
+      fmtMs(selection.waitMs) + ' ms, ready ' + fmtMs(selection.readyMs) + ' ms';
+    if (selection.waits.length > 0) {
+      text += '; waits at ' + selection.waits.map(function (w) {
+        return w.name + (w.where ? ' (' + w.where + ')' : '') + ' ' + fmtMs(w.ms) + ' ms \\u00d7' + w.count;
+      }).join(', ');
+    }
+    out.textContent = text;
+  }
+  function topWait(t) {
+    var w = t.waits[0];
+    return w ? w.name + (w.where ? ' (' + w.where + ')' : '') + ' ' + fmtMs(w.ms) : '';
+  }
+
   function selectThread(value) {
-    state.thread = value === 'all' ? 'all' : Number(value);
-    select.value = String(value);
+    value = String(value);
+    state.thread = value === 'all' || value.charAt(0) === 'g' ? value : Number(value);
+    select.value = value;
     state.root = build();
     state.zoom = state.root;
     var rows = byId('threads').children;
     for (var i = 0; i < rows.length; i++) {
-      rows[i].classList.toggle('selected', rows[i].dataset.thread === String(value));
+      rows[i].classList.toggle('selected', rows[i].dataset.thread === value);
     }
+    renderSelection();
     render();
   }
 
@@ -284,18 +320,25 @@ export const HTML_SCRIPT = `
   var tbody = byId('threads');
   var allRow = el('tr');
   allRow.dataset.thread = 'all';
-  ['All threads', '', String(totalSamples), fmtMs(data.threads.reduce(function (sum, t) { return sum + t.cpuMs; }, 0)), fmtMs(data.durationMs), ''].forEach(function (text) {
+  ['All threads', '', String(totalSamples), fmtMs(data.threads.reduce(function (sum, t) { return sum + t.cpuMs; }, 0)), fmtMs(data.durationMs), '', '', ''].forEach(function (text) {
     allRow.appendChild(el('td', '', text));
   });
   tbody.appendChild(allRow);
-  data.threads.forEach(function (t) {
-    select.appendChild(el('option', '', t.label)).value = String(t.id);
+  function addRow(value, kind, t) {
     var row = el('tr');
-    row.dataset.thread = String(t.id);
-    [t.label, t.kind, String(t.samples), fmtMs(t.cpuMs), fmtMs(t.wallMs), fmtMs(t.waitMs)].forEach(function (text) {
+    row.dataset.thread = value;
+    [t.label, kind, String(t.samples), fmtMs(t.cpuMs), fmtMs(t.wallMs), fmtMs(t.waitMs), fmtMs(t.readyMs), topWait(t)].forEach(function (text) {
       row.appendChild(el('td', '', text));
     });
     tbody.appendChild(row);
+  }
+  data.groups.forEach(function (g, i) {
+    select.appendChild(el('option', '', g.label)).value = 'g' + i;
+    addRow('g' + i, 'fibers', g);
+  });
+  data.threads.forEach(function (t) {
+    select.appendChild(el('option', '', t.label)).value = String(t.id);
+    addRow(String(t.id), t.kind, t);
   });
   var table = tbody.parentNode;
   var wrap = el('div', 'wrap');
@@ -340,6 +383,10 @@ export const HTML_SCRIPT = `
     pendingResize = requestAnimationFrame(render);
   });
 
-  selectThread('all');
+  // '#thread=<id>' or '#thread=g<group>' in the address selects that thread or name group.
+  var wanted = /^#thread=(all|g\\d+|\\d+)$/.exec(location.hash);
+  var known = wanted && (wanted[1] === 'all' || (wanted[1].charAt(0) === 'g' ?
+    data.groups[Number(wanted[1].slice(1))] : threadsById.get(Number(wanted[1]))));
+  selectThread(known ? wanted[1] : 'all');
 })();
 `;

@@ -7,6 +7,7 @@
 // thread (or of all threads merged) from unique stacks and their per-thread weights, so the file
 // holds each distinct stack once however many samples hit it.
 
+import { threadsByName } from '../by-name';
 import type { Profile, ProfileThread } from '../model';
 import { HTML_SCRIPT, HTML_STYLE } from './html-template';
 import { displayName, threadLabel } from './names';
@@ -30,16 +31,43 @@ export interface HtmlFrame {
   special?: 'idle' | 'gc' | 'program';
 }
 
-export interface HtmlThread {
+/** A thread's figures (ProfileThread's), or a group's summed. */
+export interface HtmlTimes {
+  cpuMs: number;
+  wallMs: number;
+  waitMs: number;
+  /** 0 when the profile does not say (imported files). */
+  readyMs: number;
+  samples: number;
+  /** The top wait sites of the timelines (ProfileThread.timeline), most waited first. */
+  waits: HtmlWaitSite[];
+}
+
+export interface HtmlThread extends HtmlTimes {
   id: number;
   /** names.ts threadLabel(): `main`, `fiber #12 "GET /orders"`. */
   label: string;
   /** `unknown` for a thread that samples name but `profile.threads` does not list. */
   kind: ProfileThread['kind'] | 'unknown';
-  cpuMs: number;
-  wallMs: number;
-  waitMs: number;
-  samples: number;
+}
+
+/** Where fibers waited: a wait() call site and the time spent waiting there. */
+export interface HtmlWaitSite {
+  /** names.ts displayName() of the frame that called wait(). */
+  name: string;
+  /** `url:line` of the call; `''` when unknown. */
+  where: string;
+  ms: number;
+  /** How many waits. */
+  count: number;
+}
+
+/** Fibers of one name (two or more), selectable together. */
+export interface HtmlGroup extends HtmlTimes {
+  /** `"GET /orders" (3 fibers)`. */
+  label: string;
+  /** The fibers' thread ids. */
+  ids: number[];
 }
 
 /** What the page's `<script type="application/json" id="fiberscope-data">` holds. */
@@ -49,6 +77,7 @@ export interface HtmlData {
   intervalUs: number;
   frames: HtmlFrame[];
   threads: HtmlThread[];
+  groups: HtmlGroup[];
   /** Unique stacks: indices into `frames`, root first; never empty (an empty one is `(program)`). */
   stacks: number[][];
   /** `[threadId, stack index, weight in µs]`: the summed weight of a thread's samples of a stack. */
@@ -56,6 +85,30 @@ export interface HtmlData {
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
+/** Wait sites listed per thread or group. */
+const TOP_WAITS = 5;
+
+/** The threads' waiting segments summed by call site, most waited first. */
+function waitSites(profile: Profile, threads: readonly ProfileThread[]): HtmlWaitSite[] {
+  const sites = new Map<string, HtmlWaitSite>();
+  for (const thread of threads) {
+    for (const segment of thread.timeline ?? []) {
+      if (segment.state !== 'waiting') continue;
+      const frame = segment.frame === undefined ? undefined : profile.frames[segment.frame];
+      const name = frame === undefined ? '(unknown)' : displayName(frame);
+      const where = frame === undefined || frame.url === '' ? '' : `${frame.url}:${frame.line}`;
+      const key = `${name}\0${where}`;
+      const site = sites.get(key) ?? { name, where, ms: 0, count: 0 };
+      site.ms += (segment.endUs - segment.startUs) / 1000;
+      site.count++;
+      sites.set(key, site);
+    }
+  }
+  return [...sites.values()]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, TOP_WAITS)
+    .map((site) => ({ ...site, ms: round3(site.ms) }));
+}
 
 /** The data the page renders: frames by display name, threads by label, stacks weighed. */
 export function toHtmlData(profile: Profile, options: HtmlOptions = {}): HtmlData {
@@ -128,7 +181,9 @@ export function toHtmlData(profile: Profile, options: HtmlOptions = {}): HtmlDat
     cpuMs: round3(thread.cpuMs),
     wallMs: round3(thread.wallMs),
     waitMs: round3(thread.waitMs),
+    readyMs: round3(thread.readyMs ?? 0),
     samples: thread.samples,
+    waits: waitSites(profile, [thread]),
   }));
   for (const [id, stats] of [...unknownThreads].sort(([a], [b]) => a - b)) {
     threads.push({
@@ -138,9 +193,26 @@ export function toHtmlData(profile: Profile, options: HtmlOptions = {}): HtmlDat
       cpuMs: round3(stats.cpuUs / 1000),
       wallMs: 0,
       waitMs: 0,
+      readyMs: 0,
       samples: stats.samples,
+      waits: [],
     });
   }
+  const groups: HtmlGroup[] = threadsByName(profile)
+    .filter((group) => group.kind === 'fiber' && group.name !== '' && group.fibers > 1)
+    .map((group) => ({
+      label: `${JSON.stringify(group.name)} (${group.fibers} fibers)`,
+      ids: group.ids,
+      cpuMs: round3(group.cpuMs),
+      wallMs: round3(group.wallMs),
+      waitMs: round3(group.waitMs),
+      readyMs: round3(group.readyMs),
+      samples: group.samples,
+      waits: waitSites(
+        profile,
+        profile.threads.filter((thread) => group.ids.includes(thread.id)),
+      ),
+    }));
 
   return {
     title: options.title ?? 'fiberscope profile',
@@ -148,6 +220,7 @@ export function toHtmlData(profile: Profile, options: HtmlOptions = {}): HtmlDat
     intervalUs: profile.intervalUs,
     frames,
     threads,
+    groups,
     stacks,
     weights: [...weightOf.values()]
       .filter(([, , weight]) => weight > 0)
@@ -172,8 +245,9 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * The profile as one self-contained HTML page: a flame graph (root on top) of all threads merged
- * or of one logical thread, with zoom, search, tooltips (self and total time) and the thread list.
+ * The profile as one self-contained HTML page: a flame graph (root on top) of all threads merged,
+ * of one logical thread or of every fiber of one name, with zoom, search, tooltips (self and total
+ * time), the thread list, and the selection's running, waiting and ready time and wait sites.
  */
 export function toHtml(profile: Profile, options: HtmlOptions = {}): string {
   const data = toHtmlData(profile, options);
@@ -199,10 +273,11 @@ export function toHtml(profile: Profile, options: HtmlOptions = {}): string {
 <input type="search" id="search" placeholder="Search functions or files" autocomplete="off">
 <span id="matched"></span>
 </div>
+<div id="selection"></div>
 <details id="thread-list" open>
 <summary>Threads</summary>
 <table>
-<thead><tr><th>Thread</th><th>Kind</th><th>Samples</th><th>CPU ms</th><th>Wall ms</th><th>Wait ms</th></tr></thead>
+<thead><tr><th>Thread</th><th>Kind</th><th>Samples</th><th>CPU ms</th><th>Wall ms</th><th>Wait ms</th><th>Ready ms</th><th>Waits most at</th></tr></thead>
 <tbody id="threads"></tbody>
 </table>
 </details>

@@ -1,0 +1,69 @@
+#include "sample_chunk.h"
+
+#include <algorithm>
+
+namespace fiberscope {
+
+namespace {
+
+constexpr size_t kSampleFields = 6;
+
+v8::Local<v8::String> Text(v8::Isolate* isolate, const std::string& text) {
+  return v8::String::NewFromUtf8(isolate, text.c_str(), v8::NewStringType::kNormal,
+                                 static_cast<int>(text.size()))
+      .ToLocalChecked();
+}
+
+v8::Local<v8::Array> FramesToJs(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                                const std::vector<SampledFrame>& frames) {
+  v8::Local<v8::Array> list = v8::Array::New(isolate, static_cast<int>(frames.size()));
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const SampledFrame& frame = frames[i];
+    v8::Local<v8::Value> fields[] = {Text(isolate, frame.function_name), Text(isolate, frame.url),
+                                     v8::Integer::New(isolate, frame.line),
+                                     v8::Integer::New(isolate, frame.column),
+                                     v8::Integer::New(isolate, frame.script_id)};
+    list->Set(context, static_cast<uint32_t>(i), v8::Array::New(isolate, fields, 5)).Check();
+  }
+  return list;
+}
+
+v8::Local<v8::Float64Array> SamplesToJs(v8::Isolate* isolate, const std::vector<Sample>& samples) {
+  v8::Local<v8::ArrayBuffer> buffer =
+      v8::ArrayBuffer::New(isolate, samples.size() * kSampleFields * sizeof(double));
+  auto* out = static_cast<double*>(buffer->Data());
+  for (const Sample& sample : samples) {
+    *out++ = static_cast<double>(sample.time_ns);
+    *out++ = static_cast<double>(sample.weight_ns);
+    *out++ = sample.thread_id;
+    *out++ = sample.stack_begin;
+    *out++ = sample.stack_size;
+    *out++ = static_cast<double>(sample.kind);
+  }
+  return v8::Float64Array::New(buffer, 0, samples.size() * kSampleFields);
+}
+
+v8::Local<v8::Uint32Array> StacksToJs(v8::Isolate* isolate, const std::vector<uint32_t>& pool) {
+  v8::Local<v8::ArrayBuffer> buffer = v8::ArrayBuffer::New(isolate, pool.size() * sizeof(uint32_t));
+  std::copy(pool.begin(), pool.end(), static_cast<uint32_t*>(buffer->Data()));
+  return v8::Uint32Array::New(buffer, 0, pool.size());
+}
+
+}  // namespace
+
+v8::Local<v8::Object> ChunkToJs(v8::Isolate* isolate, const Sampler::Chunk& chunk) {
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Object> result = v8::Object::New(isolate);
+  auto set = [&](const char* key, v8::Local<v8::Value> value) {
+    result->Set(context, v8::String::NewFromUtf8(isolate, key).ToLocalChecked(), value).Check();
+  };
+  set("startNs", v8::Number::New(isolate, static_cast<double>(chunk.start_ns)));
+  set("endNs", v8::Number::New(isolate, static_cast<double>(chunk.end_ns)));
+  set("firstFrame", v8::Number::New(isolate, chunk.first_frame));
+  set("frames", FramesToJs(isolate, context, chunk.frames));
+  set("samples", SamplesToJs(isolate, chunk.samples));
+  set("stacks", StacksToJs(isolate, chunk.stack_pool));
+  return result;
+}
+
+}  // namespace fiberscope

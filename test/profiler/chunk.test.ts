@@ -1,0 +1,145 @@
+// Profiler#takeChunk() hands out what was recorded so far; assembleProfile() builds the profile
+// from the chunks, the same way stop() builds it from its one chunk.
+import path from 'node:path';
+import { assembleProfile, type ProfileChunk } from 'fiberscope/profiler';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/child';
+import { inChild } from '../helpers/profile';
+
+const chunk = (fields: Partial<ProfileChunk>): ProfileChunk => ({
+  startTimeUs: 1000,
+  endTimeUs: 2000,
+  intervalUs: 100,
+  firstFrame: 0,
+  frames: [],
+  samples: [],
+  events: [],
+  marks: [],
+  names: [],
+  dropped: 0,
+  ...fields,
+});
+
+describe('Profiler#takeChunk() and assembleProfile()', () => {
+  it('chunks taken while fibers run assemble to what one chunk of the same data gives', () => {
+    const result = inChild(`
+      const profiler = startProfiling({ intervalUs: 500 });
+      const chunks = [];
+      const taker = setInterval(() => chunks.push(JSON.parse(JSON.stringify(profiler.takeChunk()))), 15);
+      function burnInFiber() { return burn(4); }
+      await Promise.all([1, 2, 3].map((i) => spawn(() => {
+        for (let j = 0; j < 8; j++) { burnInFiber(); wait(sleep(3)); }
+      }, { name: 'worker ' + i })));
+      burn(10);
+      clearInterval(taker);
+      chunks.push(profiler.stopChunk());
+      // One chunk holding everything, as a single stop() would have handed it out.
+      const last = chunks[chunks.length - 1];
+      const one = { ...chunks[0], endTimeUs: last.endTimeUs,
+        dropped: chunks.reduce((sum, c) => sum + c.dropped, 0) };
+      for (const key of ['frames', 'samples', 'events', 'marks', 'names']) one[key] = chunks.flatMap((c) => c[key]);
+      const chunked = assembleProfile(chunks);
+      const whole = assembleProfile([one]);
+      const positions = chunked.frames.filter((f) => !f.special).map((f) => [f.functionName, f.url, f.line, f.column].join(':'));
+      const burnThreads = new Set();
+      for (const sample of chunked.samples) {
+        if (sample.stack.some((i) => chunked.frames[i].functionName === 'burnInFiber')) {
+          burnThreads.add(chunked.threads.find((t) => t.id === sample.threadId).name);
+        }
+      }
+      console.log(JSON.stringify({
+        chunks: chunks.length,
+        same: JSON.stringify(chunked) === JSON.stringify(whole),
+        samples: [chunked.samples.length, whole.samples.length],
+        weightsMs: chunked.samples.reduce((sum, s) => sum + s.weightUs, 0) / 1000,
+        spanMs: (chunked.endTimeUs - chunked.startTimeUs) / 1000,
+        duplicateFrames: positions.length - new Set(positions).size,
+        burnThreads: [...burnThreads].sort(),
+        names: chunked.threads.map((t) => t.name),
+      }));
+    `);
+    expect(result.chunks as number).toBeGreaterThan(2);
+    expect(result.same).toBe(true);
+    expect((result.samples as number[])[0]).toBeGreaterThan(0);
+    // The chunks' weights cover the whole span: a take loses no time between two chunks.
+    expect(Math.abs((result.weightsMs as number) - (result.spanMs as number))).toBeLessThan(2);
+    // Each position is interned once, whichever chunk first saw it: later chunks refer to it.
+    expect(result.duplicateFrames).toBe(0);
+    expect(result.burnThreads).toEqual(['worker 1', 'worker 2', 'worker 3']);
+    expect(result.names).toEqual(['main', 'worker 1', 'worker 2', 'worker 3']);
+  });
+
+  it('rejects an empty list, a missing chunk and chunks of two profiles', () => {
+    expect(() => assembleProfile([])).toThrow('assembleProfile() needs at least one chunk');
+    const frame = { functionName: 'f', url: '/a.js', line: 1, column: 1, scriptId: 1 };
+    expect(() =>
+      assembleProfile([chunk({ frames: [frame] }), chunk({ firstFrame: 2, frames: [frame] })]),
+    ).toThrow(
+      'chunks[1] starts at frame 2, but 1 frames came before it: a chunk is missing or out of order',
+    );
+    expect(() => assembleProfile([chunk({}), chunk({ startTimeUs: 5 })])).toThrow(
+      'chunks[1] is from another profile (another startTimeUs)',
+    );
+  });
+
+  it('stop() after takeChunk(), and any use after the end, throw clear errors', () => {
+    const result = inChild(`
+      const errors = [];
+      const attempt = (fn) => { try { fn(); errors.push('no error'); } catch (error) { errors.push(error.constructor.name + ': ' + error.message); } };
+      const profiler = startProfiling();
+      profiler.takeChunk();
+      attempt(() => profiler.stop());
+      const last = profiler.stopChunk();
+      attempt(() => profiler.takeChunk());
+      attempt(() => profiler.stopChunk());
+      attempt(() => profiler.stop());
+      console.log(JSON.stringify({ errors, last: typeof last.endTimeUs }));
+    `);
+    expect(result.errors).toEqual([
+      'Error: Chunks were taken from this profiler: end it with stopChunk() and pass every chunk to assembleProfile()',
+      'Error: The profiler was already stopped',
+      'Error: The profiler was already stopped',
+      'Error: The profiler was already stopped',
+    ]);
+    expect(result.last).toBe('number');
+  });
+
+  it('the native takeSamples(), internCaller() and stopSampling() reject misuse without crashing', () => {
+    const result = inChild(
+      `
+      const { binding } = require(process.argv[1]);
+      const errors = [];
+      const attempt = (fn) => { try { fn(); errors.push('no error'); } catch (error) { errors.push(error.constructor.name + ': ' + error.message); } };
+      attempt(() => binding.takeSamples());
+      attempt(() => binding.internCaller('/'));
+      attempt(() => binding.stopSampling());
+      const profiler = startProfiling();
+      attempt(() => binding.takeSamples(1));
+      attempt(() => binding.internCaller());
+      attempt(() => binding.internCaller(42));
+      attempt(() => binding.internCaller('a', 'b'));
+      attempt(() => binding.stopSampling(true));
+      const id = binding.internCaller('/nothing-starts-with-this/');
+      const none = binding.internCaller('');
+      const chunk = binding.takeSamples();
+      profiler.stopChunk();
+      console.log(JSON.stringify({ errors, id, none, frames: chunk.frames.length }));
+    `,
+      [path.join(repoRoot, 'dist', 'fiber', 'native.js')],
+    );
+    expect(result.errors).toEqual([
+      'Error: The profiler is not running',
+      'Error: The profiler is not running',
+      'Error: The profiler is not running',
+      'TypeError: takeSamples() expects no arguments',
+      "TypeError: internCaller() expects one string: the own files' prefix",
+      "TypeError: internCaller() expects one string: the own files' prefix",
+      "TypeError: internCaller() expects one string: the own files' prefix",
+      'TypeError: stopSampling() expects no arguments',
+    ]);
+    // The caller's frame was interned (and handed out with the next take); '' skips everything.
+    expect(result.id as number).toBeGreaterThanOrEqual(0);
+    expect(result.none).toBe(-1);
+    expect(result.frames as number).toBeGreaterThan(result.id as number);
+  });
+});
