@@ -373,6 +373,10 @@ NODE_MODULE_INIT(/* exports, module, context */) {
     fiberscope::ThrowError(isolate, "fiberscope needs an isolate run under a v8::Locker");
     return;
   }
+  // A suspended fiber is a thread V8 has archived (v8::Locker), and V8's garbage collection of
+  // WebAssembly code aborts the process when it finds one ("archived threads in combination with
+  // wasm not supported"): with fibers, wasm code is kept instead (PGlite, undici's parser...).
+  v8::V8::SetFlagsFromString("--no-wasm-code-gc");
   fiberscope::ThreadPool& pool = fiberscope::ThreadPool::Shared();
   if (pool.stack_size() == 0) pool.set_stack_size(fiberscope::kFiberThreadStack);
   Runtime* runtime = Runtime::For(isolate);
