@@ -1,0 +1,115 @@
+// `npm start`: the kitchen end to end. Starts the kitchen service and the orders service on
+// loopback (embedded PGlite, or PostgreSQL with DATABASE_URL), connects two customers'
+// websockets, profiles a short bounded load where some orders fail in the kitchen, then says
+// where the stitched error log and the per-request flame graph are.
+const fs = require('node:fs');
+const path = require('node:path');
+const pino = require('pino');
+const WebSocket = require('ws');
+const { startProfiling } = require('fiberscope/profiler');
+const { serializers, mixin } = require('fiberscope/pino');
+const db = require('./db');
+const { startApp } = require('./app');
+const { startKitchen } = require('./kitchen-service');
+const { drive, percentile } = require('./load');
+
+const CUSTOMERS = ['ada', 'grace'];
+const DISHES = ['ramen', 'gyoza', 'curry'];
+
+async function main() {
+  const outDir = path.resolve(process.env.KITCHEN_OUT_DIR ?? path.join(__dirname, 'out'));
+  const requests = Number(process.env.KITCHEN_REQUESTS ?? 400);
+  fs.mkdirSync(outDir, { recursive: true });
+  const logFile = path.join(outDir, 'kitchen.log');
+  const flameFile = path.join(outDir, 'kitchen-flame.html');
+  const destination = pino.destination({ dest: logFile, sync: true });
+  const logger = pino({ serializers, mixin }, destination);
+
+  const started = Date.now();
+  const database = (await db.migrated()).kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL';
+  const kitchen = await startKitchen();
+  const app = await startApp({ kitchenUrl: kitchen.url, logger });
+  const notifications = { count: 0 };
+  const sockets = await Promise.all(
+    CUSTOMERS.map(
+      (customer) =>
+        new Promise((resolve, reject) => {
+          const socket = new WebSocket(
+            `${app.url.replace('http', 'ws')}/updates?customer=${customer}`,
+          );
+          socket.on('message', () => notifications.count++);
+          socket.once('open', () => resolve(socket));
+          socket.once('error', reject);
+        }),
+    ),
+  );
+  logger.info({ database, app: app.url, kitchen: kitchen.url }, 'kitchen started');
+
+  const profiler = startProfiling({ intervalUs: 1000 });
+  const result = await drive({
+    baseUrl: app.url,
+    requests,
+    concurrency: 8,
+    timeLimitMs: 30_000,
+    // Mostly orders (one in ten a soufflé, which the kitchen fails), some look-ups.
+    next: (i) =>
+      i % 5 === 4
+        ? { method: 'GET', path: `/orders/${1 + Math.floor(i / 2)}` }
+        : {
+            method: 'POST',
+            path: '/orders',
+            body: {
+              customer: CUSTOMERS[i % 2],
+              dish: i % 10 === 3 ? 'soufflé' : DISHES[i % 3],
+              quantity: 1 + (i % 3),
+            },
+          },
+  });
+  const profile = profiler.stop();
+  fs.writeFileSync(flameFile, profile.toHtml({ title: 'kitchen: one fiber per request' }));
+
+  for (const socket of sockets) socket.close();
+  await app.close();
+  await kitchen.close();
+  await db.close();
+  destination.flushSync();
+
+  const logLines = fs
+    .readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const failed = logLines.find((line) => line.msg === 'request failed');
+  const byName = profile.byName();
+  const seconds = result.durationMs / 1000;
+  const out = process.stdout;
+  out.write(
+    `\nkitchen: ${result.sent} requests in ${seconds.toFixed(1)}s (${Math.round(result.sent / seconds)}/s) on ${database}; ${Date.now() - started} ms in all\n`,
+  );
+  out.write(
+    `  answers: ${Object.entries(result.statuses)
+      .map(([code, n]) => `${n} x ${code}`)
+      .join(', ')}\n`,
+  );
+  out.write(
+    `  latency: p50 ${percentile(result.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(result.latenciesMs, 99).toFixed(1)} ms\n`,
+  );
+  out.write(`  websocket notifications received: ${notifications.count}\n`);
+  out.write('  time per route (fibers):\n');
+  for (const group of byName.filter((entry) => entry.kind === 'fiber' && entry.name !== '')) {
+    out.write(
+      `    ${group.name.padEnd(20)} ${String(group.fibers).padStart(5)} fibers  cpu ${group.cpuMs.toFixed(0).padStart(5)} ms  waiting ${group.waitMs.toFixed(0).padStart(6)} ms\n`,
+    );
+  }
+  out.write(`\n  log (pino, stitched errors): ${logFile}\n`);
+  out.write(`  flame graph (per request):  ${flameFile}\n`);
+  if (failed !== undefined) {
+    out.write(`\n  a failed request, as logged (${failed.fiber?.name ?? 'no fiber'}):\n`);
+    for (const line of failed.err.stack.split('\n').slice(0, 14)) out.write(`    ${line}\n`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`kitchen: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
