@@ -705,6 +705,8 @@ async function main() {
   console.log('');
   const profiler =
     only.indexOf('profiler') >= 0 || !process.env.BENCH_ONLY ? profilerTable() : undefined;
+  const kitchen =
+    only.indexOf('kitchen') >= 0 || !process.env.BENCH_ONLY ? kitchenTable() : undefined;
 
   const raw = {
     date: new Date().toISOString(),
@@ -719,6 +721,7 @@ async function main() {
     seconds: Math.round((Date.now() - started) / 100) / 10,
     results,
     profiler,
+    kitchen,
     table: { header, rows },
   };
   fs.writeFileSync(resultsPath, `${JSON.stringify(raw, null, 2)}\n`);
@@ -786,6 +789,61 @@ function profilerTable() {
         `${Math.round(result.memory.bytesPerSample)} B → ${result.memory.tenMinutesMb.toFixed(0)} MB`,
         '≤ 64 MB (stated cap)',
         verdict(result.memory.tenMinutesMb <= 64),
+      ],
+    ],
+  );
+  console.log('');
+  return result;
+}
+
+// The kitchen example's handlers, fiber style vs async/await, same app, same run
+// (bench/kitchen.js), fiberscope only.
+function kitchenTable() {
+  log('bench: the kitchen, fiber style vs async/await');
+  const child = childProcess.spawnSync(process.execPath, [path.join(__dirname, 'kitchen.js')], {
+    encoding: 'utf8',
+    timeout: 400_000,
+    cwd: root,
+  });
+  let result;
+  try {
+    result = JSON.parse(child.stdout.trim().split('\n').pop());
+  } catch {
+    result = { error: child.stderr || child.stdout || String(child.error) };
+  }
+  if (result.error) {
+    console.log(`kitchen benchmark failed: ${result.error}`);
+    process.exitCode = 1;
+    return result;
+  }
+  const style = (s) => `${s.perSecond} req/s (p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms)`;
+  printTable(
+    [
+      `kitchen on loopback (Node ${process.version}, PGlite, ${result.concurrency} connections)`,
+      'measured',
+      'target',
+      'verdict',
+    ],
+    [
+      ['async/await handlers', style(result.async), 'baseline', ''],
+      ['fiber handlers (same app, same run)', style(result.fiber), 'info', ''],
+      [
+        'fiber throughput / async/await',
+        `${result.fiberShare} %`,
+        '≥ 90 %',
+        verdict(result.fiberShare >= 90),
+      ],
+      [
+        '  … rounds (req/s)',
+        `fiber ${result.fiber.rates.join('/')}, async ${result.async.rates.join('/')}`,
+        'info',
+        '',
+      ],
+      [
+        '  … CPUs',
+        `server ${result.serverCpu}, load generator ${result.clientCpu < 0 ? 'any' : result.clientCpu}`,
+        'info',
+        '',
       ],
     ],
   );

@@ -16,6 +16,7 @@ const SCHEMA = `
 
 let driver;
 let ready;
+let migratedOnce = false;
 
 /** The async driver: { kind, query(sql, params) -> Promise<{ rows }>, close() -> Promise }. */
 function connect(url = process.env.DATABASE_URL) {
@@ -39,7 +40,9 @@ function connect(url = process.env.DATABASE_URL) {
     };
   }
   // The schema is created once, before the first query runs.
-  ready = driver.query(SCHEMA);
+  ready = driver.query(SCHEMA).then(() => {
+    migratedOnce = true;
+  });
   return driver;
 }
 
@@ -52,7 +55,7 @@ async function migrated() {
 
 /** Inside a fiber: runs `sql` and returns its rows, as if the driver were synchronous. */
 function query(sql, params = []) {
-  const db = wait(migrated());
+  const db = migratedOnce ? driver : wait(migrated());
   return wait(db.query(sql, params)).rows;
 }
 
@@ -61,6 +64,7 @@ function close() {
   const closing = driver?.close() ?? Promise.resolve();
   driver = undefined;
   ready = undefined;
+  migratedOnce = false;
   return closing;
 }
 
