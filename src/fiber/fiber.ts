@@ -30,6 +30,16 @@ const kSuspension = Symbol('fiberscope.suspension');
 /** @internal An owner's handler for what the fiber throws at whoever resumes it (the REPL's). */
 export const kEscapeHandler = Symbol('fiberscope.escapeHandler');
 
+/** @internal Called around each suspension of the fiber that has them (the REPL's input fiber
+ *  keeps the REPL's domain entered only while it runs). */
+export const kSwitchHooks = Symbol('fiberscope.switchHooks');
+export interface SwitchHooks {
+  suspending(): void;
+  resumed(): void;
+}
+/** @internal How many fibers have switch hooks: none, and yield() does not look for them. */
+export const switchHooks = { fibers: 0 };
+
 /** Where a fiber last suspended itself, and when (recorded while `suspensionSites.enabled`). */
 export interface Suspension {
   site: { stack?: string };
@@ -110,6 +120,7 @@ export class Fiber extends binding.Fiber {
   [kCreatedAt] = Date.now();
   [kSuspension]: Suspension | undefined;
   [kEscapeHandler]: ((error: unknown) => void) | undefined;
+  [kSwitchHooks]: SwitchHooks | undefined;
 
   constructor(fn: (value?: any) => unknown, options?: FiberOptions) {
     const name = options?.name ?? '';
@@ -217,6 +228,11 @@ export class Fiber extends binding.Fiber {
       const id = binding.currentId();
       if (id !== 0) observer.waiting(id);
     }
+    let hooks: SwitchHooks | undefined;
+    if (switchHooks.fibers > 0) {
+      hooks = (binding.current() as Fiber | undefined)?.[kSwitchHooks];
+      hooks?.suspending();
+    }
     try {
       if (arguments.length === 0) return nativeYield();
       if (arguments.length === 1) return nativeYield(value);
@@ -224,6 +240,8 @@ export class Fiber extends binding.Fiber {
     } catch (error) {
       stitchAtWait(error, Fiber.yield);
       throw error;
+    } finally {
+      hooks?.resumed();
     }
   }
 

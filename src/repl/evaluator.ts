@@ -3,24 +3,30 @@
 // and sync() functions block the input, not the event loop: the main thread goes back to the
 // loop while the fiber waits, and no nested loop is ever run.
 import { type REPLEval, type REPLServer, Recoverable } from 'node:repl';
-import { Fiber, kEscapeHandler } from '../fiber/fiber';
+import vm from 'node:vm';
+import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber';
 import { isThenable, wait } from '../fiber/wait';
-import { armInterrupt, interruptError } from './interrupt';
+import { armInterrupt, interruptError, withInterruptCode } from './interrupt';
 import { cookTerminal } from './terminal';
 
 type Finish = (error: Error | null, result?: unknown) => void;
-
-interface ActiveInput {
-  fiber: Fiber;
-  /** Its evaluation left the fiber (top-level await): its outcome comes from a promise. */
-  detached: boolean;
-  /** Ends the input; `reported` when the REPL has printed the error already. */
-  complete(error: unknown, result?: unknown, reported?: boolean): void;
-}
 type Completer = (
   line: string,
   callback: (error: Error | null, result?: unknown) => void,
 ) => unknown;
+
+interface Domain extends NodeJS.EventEmitter {
+  enter(): void;
+  exit(): void;
+}
+
+interface ActiveInput {
+  fiber: Fiber;
+  /** Its evaluation left the fiber (top-level await): Node's evaluator settles it. */
+  detached: boolean;
+  /** Ends the input; `reported` when the REPL has printed the error already. */
+  complete(error: unknown, result?: unknown, reported?: boolean): void;
+}
 
 /** Runs inputs one after another, each in a fiber; remembers the last error for `.stack`. */
 export class FiberEvaluator {
@@ -28,10 +34,15 @@ export class FiberEvaluator {
   lastError: unknown;
   #server: REPLServer;
   #defaultEval: REPLEval;
+  #domain: Domain | undefined;
   #queue: Array<() => void> = [];
+  #lines: string[] = [];
+  #forwardLine: (line: string) => void;
   #running = false;
   #completing = false;
   #active: ActiveInput | undefined;
+  #idle: Array<() => void> = [];
+
 
   constructor(server: REPLServer) {
     this.#server = server;
@@ -52,12 +63,23 @@ export class FiberEvaluator {
     };
     // Node's default evaluator runs in the REPL's domain and reports an input's error there,
     // printing it, instead of calling back: such an error ends the input that raised it.
-    const domain = (server as unknown as { _domain?: NodeJS.EventEmitter })._domain;
-    domain?.on('error', (error: unknown) => {
+    this.#domain = (server as unknown as { _domain?: Domain })._domain;
+    this.#domain?.on('error', (error: unknown) => {
       const active = this.#active;
       if (active !== undefined && (active.detached || Fiber.current === active.fiber)) {
         active.complete(error, undefined, true);
       }
+    });
+    // Lines typed (or pasted, or piped) while an input runs wait for it to end, then reach the
+    // REPL one by one: a multi-line input typed ahead is joined, commands run in order.
+    const listeners = server.listeners('line') as Array<(line: string) => void>;
+    server.removeAllListeners('line');
+    this.#forwardLine = (line) => {
+      for (const listener of listeners) listener.call(server, line);
+    };
+    server.on('line', (line: string) => {
+      if (this.#running || this.#lines.length > 0) this.#lines.push(line);
+      else this.#forwardLine(line);
     });
   }
 
@@ -66,11 +88,12 @@ export class FiberEvaluator {
     return this.#running;
   }
 
-  /** Resolves once no input runs or waits to run (input that ended while one still waits). */
-  async idle(): Promise<void> {
-    while (this.#running || this.#queue.length > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+  /** Resolves once no input runs or waits to run. */
+  idle(): Promise<void> {
+    if (!this.#running && this.#queue.length === 0 && this.#lines.length === 0) {
+      return Promise.resolve();
     }
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   readonly eval = (code: string, context: object, file: string, finish: Finish): void => {
@@ -78,97 +101,175 @@ export class FiberEvaluator {
       this.#defaultEval.call(this.#server, code, context, file, finish);
       return;
     }
-    this.#queue.push(() => this.#run(code, context, file, finish));
+    this.#queue.push(() => this.#start(finish, (input) => this.#evaluate(input, code, context, file)));
     if (!this.#running) this.#next();
   };
 
-  /** Runs `code` as an input of its own, as if typed, calling `finish` with its outcome. */
+  /**
+   * Runs `code` as an input of its own (in a fiber, its promise awaited) and calls `finish` with
+   * its outcome, error or not: nothing is printed. For `.profile` and modules loaded with `-r`.
+   */
   run(code: string, finish: Finish): void {
-    this.eval(code, this.#server.context, 'REPL', finish);
+    const context = this.#server.context;
+    const global = (this.#server as { useGlobal?: boolean }).useGlobal === true;
+    this.#queue.push(() =>
+      this.#start(finish, (input) => {
+        try {
+          const value = global
+            ? vm.runInThisContext(code, { filename: 'REPL' })
+            : vm.runInContext(code, context, { filename: 'REPL' });
+          input.settle(null, isThenable(value) ? wait(value) : value);
+        } catch (error) {
+          input.settle(error as Error);
+        }
+      }),
+    );
+    if (!this.#running) this.#next();
   }
 
   #next(): void {
     const job = this.#queue.shift();
     this.#running = job !== undefined;
-    job?.();
+    if (job !== undefined) {
+      job();
+      return;
+    }
+    // Lines typed meanwhile, until one of them starts an input.
+    while (!this.#running && this.#lines.length > 0) {
+      this.#forwardLine(this.#lines.shift() as string);
+    }
+    if (!this.#running) for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  #run(code: string, context: object, file: string, finish: Finish): void {
+  /** Node's evaluator, inside the input's fiber. */
+  #evaluate(input: InputFiber, code: string, context: object, file: string): void {
+    let calledBack = false;
+    this.#defaultEval.call(this.#server, code, context, file, (error, result) => {
+      calledBack = true;
+      if (error === null && isThenable(result) && Fiber.current === input.active.fiber) {
+        // A promise the input returned is awaited, as top-level await would be.
+        try {
+          result = wait(result);
+        } catch (thrown) {
+          error = thrown as Error;
+        }
+      }
+      input.settle(error, result);
+    });
+    if (!calledBack && this.#active === input.active) {
+      // Top-level await: Node's evaluator awaits the rest on the main thread, and Node's REPL
+      // handles Ctrl-C and the terminal for it until it calls back.
+      input.active.detached = true;
+      input.release();
+    }
+  }
+
+  #start(finish: Finish, body: (input: InputFiber) => void): void {
+    let released = false;
     let disarm = () => {};
     let restoreTerminal = () => {};
+    // Nothing else may keep the process alive while an input waits (the REPL stops reading).
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    let clearHooks = () => {};
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearInterval(keepAlive);
+      disarm();
+      restoreTerminal();
+    };
     const active: ActiveInput = {
       fiber: undefined as unknown as Fiber,
       detached: false,
       complete: (error, result, reported = false) => {
         if (this.#active !== active) return;
         this.#active = undefined;
-        disarm();
-        restoreTerminal();
-        if (error !== null && error !== undefined && !(error instanceof Recoverable)) {
-          this.lastError = error;
-        }
-        this.#running = false;
         try {
+          release();
+          clearHooks();
+          this.#leaveDomain();
+          if (error !== null && error !== undefined && !(error instanceof Recoverable)) {
+            this.lastError = error;
+          }
           if (!reported) finish(error as Error | null, result);
         } finally {
-          // Inputs queued meanwhile start from the main thread, never inside this fiber.
-          if (this.#queue.length > 0 && !this.#running) {
-            if (Fiber.current === undefined) this.#next();
-            else process.nextTick(() => this.#running || this.#next());
-          }
+          this.#running = false;
+          // The next input starts from the main thread, never inside this fiber.
+          if (Fiber.current === undefined) this.#next();
+          else process.nextTick(() => this.#running || this.#next());
         }
       },
     };
     const { complete } = active;
-    const input: Fiber = new Fiber(
-      () => {
-        let calledBack = false;
-        this.#defaultEval.call(this.#server, code, context, file, (error, result) => {
-          calledBack = true;
-          if (error === null && isThenable(result)) {
-            // A promise the input returned is awaited, as top-level await would.
-            if (Fiber.current === input) {
-              try {
-                result = wait(result);
-              } catch (thrown) {
-                error = thrown as Error;
-              }
-            } else {
-              result.then(
-                (value) => complete(null, value),
-                (reason) => complete(reason ?? new Error(String(reason))),
-              );
-              return;
-            }
-          }
-          // An input that never waited ends at once, as in Node's REPL: the next line typed
-          // may continue it (multi-line input). One that waited ends from the main thread.
-          if (Fiber.current === input && waited) process.nextTick(complete, error, result);
-          else complete(error, result);
-        });
-        // Still running: top-level await moved the evaluation off the fiber.
-        if (!calledBack && this.#active === active) active.detached = true;
+    let ranOnce = false;
+    const input: InputFiber = {
+      active,
+      release,
+      // An input that never waited ends at once, as in Node's REPL: the line typed next may
+      // continue it (multi-line input). One that waited ends from the main thread.
+      settle: (error, result) => {
+        if (Fiber.current === active.fiber && ranOnce) process.nextTick(complete, error, result);
+        else complete(error, result);
       },
-      { name: 'repl' },
-    );
-    active.fiber = input;
+    };
+    const fiber: Fiber = new Fiber(() => body(input), { name: 'repl' });
+    active.fiber = fiber;
     this.#active = active;
     // What the fiber throws at whoever resumes it (an interrupted busy loop) ends the input.
-    input[kEscapeHandler] = (error) => complete(error);
+    fiber[kEscapeHandler] = (error) => complete(withInterruptCode(error));
+    // The REPL's domain is entered while the input runs, never while the main thread does.
+    const domain = this.#domain;
+    if (domain !== undefined) {
+      let entered = false;
+      fiber[kSwitchHooks] = {
+        suspending: () => {
+          entered = domainStack().includes(domain);
+          if (entered) domain.exit();
+        },
+        resumed: () => {
+          if (entered) domain.enter();
+        },
+      };
+      switchHooks.fibers++;
+      clearHooks = () => {
+        if (fiber[kSwitchHooks] === undefined) return;
+        fiber[kSwitchHooks] = undefined;
+        switchHooks.fibers--;
+      };
+    }
     restoreTerminal = cookTerminal(this.#server);
-    disarm = armInterrupt(input, () => {
+    disarm = armInterrupt(fiber, () => {
       // Suspended (the main thread runs this listener, so a started input is a suspended one):
-      // the interrupt is thrown at its wait, so its finally blocks run. Finished, with an
-      // awaited promise pending: the input is abandoned, as Node's REPL does.
-      if (input.started) input.throwInto(interruptError());
+      // the interrupt is thrown at its wait, so its finally blocks run.
+      if (fiber.started) fiber.throwInto(interruptError());
       else complete(interruptError());
     });
-    let waited = false;
     try {
-      input.run();
+      fiber.run();
     } catch (error) {
       complete(error);
+    } finally {
+      ranOnce = true;
     }
-    waited = true;
   }
+
+  /** A busy loop stopped by Ctrl-C ends without running the domain's exit: take it off. */
+  #leaveDomain(): void {
+    const domain = this.#domain;
+    if (domain !== undefined && Fiber.current === undefined && domainStack().includes(domain)) {
+      domain.exit();
+    }
+  }
+}
+
+interface InputFiber {
+  active: ActiveInput;
+  /** Ends the input with this outcome (from the fiber or the main thread). */
+  settle(error: Error | null, result?: unknown): void;
+  /** Gives the terminal and Ctrl-C back to Node's REPL. */
+  release(): void;
+}
+
+function domainStack(): unknown[] {
+  return (require('node:domain') as { _stack?: unknown[] })._stack ?? [];
 }

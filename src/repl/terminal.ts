@@ -17,6 +17,8 @@ export function cookTerminal(server: REPLServer): () => void {
   if (wasRaw) input.setRawMode?.(false);
   server.pause();
   return () => {
+    // A REPL closed meanwhile keeps its input as closing left it.
+    if ((server as { closed?: boolean }).closed === true) return;
     if (wasRaw) input.setRawMode?.(true);
     server.resume();
   };

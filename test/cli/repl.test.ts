@@ -49,10 +49,17 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     await term.waitFor('cleanup ran');
     await term.waitFor('Uncaught Error: Script execution was interrupted by `SIGINT`');
 
+    // A promise that nothing keeps alive: the REPL waits for it all the same.
+    term.type('wait(new Promise(() => {}))');
+    await pause(700);
+    expect(term.screen()).not.toContain('[exit');
+    term.press('C-c');
+    await term.waitFor('interrupted by `SIGINT`', { count: 2 });
+
     term.type('let spins = 0; while (true) spins++');
     await pause(500);
     term.press('C-c');
-    await term.waitFor('interrupted by `SIGINT`', { count: 2 });
+    await term.waitFor('interrupted by `SIGINT`', { count: 3 });
     term.type('spins > 0');
     await term.waitFor(/^true$/m);
 

@@ -9,6 +9,8 @@ export interface Driver {
   server: FiberREPLServer;
   /** Types `line` and Enter; resolves with the output up to the next prompt. */
   type(line: string): Promise<string>;
+  /** Everything printed so far. */
+  output(): string;
   close(): void;
 }
 
@@ -45,6 +47,7 @@ export function startDriver(options: FiberReplOptions = {}): Driver {
       input.write(`${line}\n`);
       return (await nextPrompt(from)).trim();
     },
+    output: () => printed,
     close() {
       server.close();
     },

@@ -76,6 +76,49 @@ describe('inputs run in fibers', () => {
   });
 });
 
+describe('what an input leaves behind', () => {
+  it('takes lines typed ahead in order, joining a multi-line input after a wait', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    // One chunk, as a paste or a pipe delivers it: the first line waits.
+    const printed = await repl.type(
+      'wait(sleep(50, "first"))\nfunction add(a, b) {\nreturn a + b\n}\nadd(2, 3)\n.help',
+    );
+    expect(printed).not.toContain('Uncaught');
+    // In order: the wait's value, the function, its call, then the command.
+    expect(printed).toMatch(/'first'[\s\S]*undefined[\s\S]*\n> 5\n[\s\S]*\.fibers/);
+    expect(await repl.type('add(4, 5)')).toBe('9');
+  });
+
+  it("keeps the REPL's domain off the main thread while an input waits, and after", async () => {
+    const domain = require('node:domain') as { _stack: unknown[] };
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    const seen: number[] = [];
+    const probe = setInterval(() => seen.push(domain._stack.length), 2);
+    await repl.type('wait(sleep(60))');
+    clearInterval(probe);
+    expect(seen.length).toBeGreaterThan(5);
+    expect(new Set(seen)).toEqual(new Set([0]));
+    expect(process.domain ?? null).toBe(null);
+    // Errors of timers the main thread runs meanwhile are not the input's.
+    expect(await repl.type('let n = 0; while (n < 1e6) n++; n')).toBe('1000000');
+    expect(domain._stack.length).toBe(0);
+  });
+
+  it('ends a busy loop stopped by Ctrl-C with the interrupt code, and leaves no domain', async () => {
+    const domain = require('node:domain') as { _stack: unknown[] };
+    const repl = open();
+    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
+      eval: true,
+    });
+    await repl.type('while (true) {}');
+    await killer.terminate();
+    expect(await repl.type('_error.code')).toBe("'ERR_SCRIPT_EXECUTION_INTERRUPTED'");
+    expect(domain._stack.length).toBe(0);
+  });
+});
+
 describe('commands', () => {
   it('.fibers lists live fibers with their state and where they wait', async () => {
     const repl = open();
@@ -117,6 +160,11 @@ describe('commands', () => {
     expect(file?.startsWith(dir)).toBe(true);
     expect(readFileSync(file as string, 'utf8')).toContain('spin');
     expect(await repl.type('.profile')).toBe('Usage: .profile <expression>');
+    // An expression that throws: the error is printed and the profiler stopped all the same.
+    const failed = await repl.type('.profile (() => { throw new Error("no profile") })()');
+    expect(failed).toContain('Error: no profile');
+    expect(failed).toMatch(/Flame graph: /);
+    expect(await repl.type('.profile 1 + 1')).toMatch(/^2\n/);
   });
 
   it(".help lists the fiber commands next to Node's own", async () => {
@@ -148,9 +196,18 @@ describe('preloaded modules', () => {
   });
 
   it('says which module failed and keeps going', async () => {
-    const repl = startDriver({ require: ['./does-not-exist-anywhere'] });
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(require('node:os').tmpdir(), 'repl-require-'));
+    const broken = path.join(dir, 'broken.js');
+    writeFileSync(broken, 'throw new Error("cannot start")');
+    const repl = startDriver({ require: ['./does-not-exist-anywhere', broken] });
     driver = repl;
-    expect(await repl.type('1 + 1')).toContain('2');
+    const printed = await repl.type('1 + 1');
+    expect(printed).toContain('2');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(repl.output()).toContain('Cannot find the module ./does-not-exist-anywhere');
+    expect(repl.output()).toMatch(/Cannot load .*broken\.js:\nError: cannot start/);
   });
 });
 
