@@ -50,6 +50,9 @@ class Fiber : public Strand {
   // ends it with an interrupt error instead of terminating its resumer too.
   void MarkInterrupted() { interrupted_ = true; }
 
+  // Fiber is running: the strand that ran it.
+  Strand* resumer() const { return resumer_; }
+
  private:
   enum class Ending : uint8_t { kNone, kZombie, kTerminate };
 

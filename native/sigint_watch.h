@@ -1,12 +1,11 @@
 // Ctrl-C for a fiber that keeps the isolate: while a watch is armed, SIGINT asks whichever thread
 // holds the isolate to check, at its next interrupt check, whether it is running the watched
-// fiber; if so, that fiber's JavaScript is terminated and the fiber ends with an interrupt error
-// (see Fiber::RunOnThisThread). A fiber that is suspended is left alone: the event loop is free
-// then, and JavaScript's own SIGINT listener throws into it.
+// fiber (or a fiber the watched one runs); if so, that innermost fiber's JavaScript is terminated
+// and the fiber ends with an interrupt error (see Fiber::RunOnThisThread). A fiber that is
+// suspended is left alone: the event loop is free then, and JavaScript's own SIGINT listener
+// throws into it.
 #pragma once
 
-#include <semaphore.h>
-#include <signal.h>
 #include <v8.h>
 
 #include <atomic>
@@ -26,7 +25,7 @@ class SigintWatch {
   SigintWatch(const SigintWatch&) = delete;
   SigintWatch& operator=(const SigintWatch&) = delete;
 
-  // Whether another watch is armed in this process (the handler is process-wide).
+  // Whether a watch is armed in this process (the handler is process-wide).
   static bool Armed();
 
   // Caller holds the isolate: takes the SIGINTs raised and not yet taken; true if there were any.
@@ -37,17 +36,13 @@ class SigintWatch {
   void Raise();
 
  private:
-  static void OnSignal(int signal, siginfo_t* info, void* context);
   static void ThreadMain(SigintWatch* watch);
   static void OnInterrupt(v8::Isolate* isolate, void* runtime);
 
   Runtime* runtime_;
   const uint32_t fiber_id_;
-  sem_t wake_;
-  std::atomic<uint32_t> raised_{0};
-  uint32_t claimed_ = 0;
+  uint32_t claimed_;
   std::atomic<bool> stopping_{false};
-  struct sigaction previous_ {};
   std::thread thread_;
 };
 

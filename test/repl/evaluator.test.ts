@@ -239,6 +239,22 @@ describe('Ctrl-C', () => {
   });
 });
 
+describe('Ctrl-C, nested', () => {
+  it('stops a busy loop in a fiber the input runs: the error comes out of that run()', async () => {
+    const repl = open();
+    await repl.type('const { Fiber: Nested } = fiberscope');
+    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
+      eval: true,
+    });
+    const printed = await repl.type(
+      'let caught; try { new Nested(() => { while (true) {} }).run() } catch (e) { caught = e.message }; caught',
+    );
+    await killer.terminate();
+    expect(printed).toBe("'Script execution was interrupted by `SIGINT`'");
+    expect(await repl.type('1 + 1')).toBe('2');
+  });
+});
+
 describe('start() options', () => {
   it('rejects a custom eval and a bad require list', () => {
     const { start } = require('fiberscope/repl');
