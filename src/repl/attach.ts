@@ -11,6 +11,7 @@ import {
   type InspectorTarget,
   isLoopback,
 } from '../inspector/connect';
+import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
 import { cookTerminal } from './terminal';
 
@@ -113,13 +114,7 @@ export async function attach(
       }
       const colors = (server as { useColors?: boolean }).useColors === true;
       const restoreTerminal = cookTerminal(server);
-      const onSigint = () => {
-        const interrupt = fibers
-          ? client.Runtime.evaluate({ expression: `${HOOK}.repl().interrupt()` })
-          : client.Runtime.terminateExecution();
-        interrupt.catch(() => {});
-      };
-      process.on('SIGINT', onSigint);
+      gate.busy = true;
       let settled = false;
       const settle = (error: Error | null, value?: unknown) => {
         if (settled) return;
@@ -128,7 +123,19 @@ export async function attach(
         process.off('SIGINT', onSigint);
         restoreTerminal();
         finish(error, value);
+        gate.busy = false;
+        gate.release();
       };
+      const onSigint = () => {
+        if (fibers) {
+          client.Runtime.evaluate({ expression: `${HOOK}.repl().interrupt()` }).catch(() => {});
+          return;
+        }
+        // Without the runtime: a busy input is terminated; a pending await is abandoned here.
+        client.Runtime.terminateExecution().catch(() => {});
+        settle(remoteError('Error: Script execution was interrupted by `SIGINT`'));
+      };
+      process.on('SIGINT', onSigint);
       pending = (error) => settle(error);
       evaluateRemotely(client, code, fibers, colors).then(
         ({ ok, text }) => settle(ok ? null : remoteError(text), ok ? remoteValue(text) : undefined),
@@ -136,6 +143,8 @@ export async function attach(
       );
     },
   }) as AttachedREPLServer;
+  // Lines typed while an input runs in the target wait for it, as in the local REPL.
+  const gate = new LineGate(server);
   Object.defineProperties(server, { client: { value: client }, fibers: { value: fibers } });
   const print = (text: string) => server.output.write(`${text}\n`);
   let lastError: string | undefined;

@@ -7,6 +7,7 @@ import vm from 'node:vm';
 import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber';
 import { isThenable, wait } from '../fiber/wait';
 import { armInterrupt, interruptError, withInterruptCode } from './interrupt';
+import { LineGate } from './line-gate';
 import { cookTerminal } from './terminal';
 
 type Finish = (error: Error | null, result?: unknown) => void;
@@ -36,13 +37,11 @@ export class FiberEvaluator {
   #defaultEval: REPLEval;
   #domain: Domain | undefined;
   #queue: Array<() => void> = [];
-  #lines: string[] = [];
-  #forwardLine: (line: string) => void;
+  #lines: LineGate;
   #running = false;
   #completing = false;
   #active: ActiveInput | undefined;
   #idle: Array<() => void> = [];
-
 
   constructor(server: REPLServer) {
     this.#server = server;
@@ -70,17 +69,7 @@ export class FiberEvaluator {
         active.complete(error, undefined, true);
       }
     });
-    // Lines typed (or pasted, or piped) while an input runs wait for it to end, then reach the
-    // REPL one by one: a multi-line input typed ahead is joined, commands run in order.
-    const listeners = server.listeners('line') as Array<(line: string) => void>;
-    server.removeAllListeners('line');
-    this.#forwardLine = (line) => {
-      for (const listener of listeners) listener.call(server, line);
-    };
-    server.on('line', (line: string) => {
-      if (this.#running || this.#lines.length > 0) this.#lines.push(line);
-      else this.#forwardLine(line);
-    });
+    this.#lines = new LineGate(server);
   }
 
   /** Whether an input is running. */
@@ -90,7 +79,7 @@ export class FiberEvaluator {
 
   /** Resolves once no input runs or waits to run. */
   idle(): Promise<void> {
-    if (!this.#running && this.#queue.length === 0 && this.#lines.length === 0) {
+    if (!this.#running && this.#queue.length === 0 && !this.#lines.holding) {
       return Promise.resolve();
     }
     return new Promise((resolve) => this.#idle.push(resolve));
@@ -101,7 +90,9 @@ export class FiberEvaluator {
       this.#defaultEval.call(this.#server, code, context, file, finish);
       return;
     }
-    this.#queue.push(() => this.#start(finish, (input) => this.#evaluate(input, code, context, file)));
+    this.#queue.push(() =>
+      this.#start(finish, (input) => this.#evaluate(input, code, context, file)),
+    );
     if (!this.#running) this.#next();
   };
 
@@ -130,14 +121,13 @@ export class FiberEvaluator {
   #next(): void {
     const job = this.#queue.shift();
     this.#running = job !== undefined;
+    this.#lines.busy = this.#running;
     if (job !== undefined) {
       job();
       return;
     }
     // Lines typed meanwhile, until one of them starts an input.
-    while (!this.#running && this.#lines.length > 0) {
-      this.#forwardLine(this.#lines.shift() as string);
-    }
+    this.#lines.release();
     if (!this.#running) for (const resolve of this.#idle.splice(0)) resolve();
   }
 
@@ -194,6 +184,7 @@ export class FiberEvaluator {
           if (!reported) finish(error as Error | null, result);
         } finally {
           this.#running = false;
+          this.#lines.busy = false;
           // The next input starts from the main thread, never inside this fiber.
           if (Fiber.current === undefined) this.#next();
           else process.nextTick(() => this.#running || this.#next());

@@ -24,6 +24,7 @@ export interface FiberREPLServer extends REPLServer {
 }
 
 const OWN_OPTIONS = ['require', 'historyFile', 'profileDir'] as const;
+let openRepls = 0;
 
 export function defaultHistoryFile(): string {
   return process.env.FIBERSCOPE_REPL_HISTORY || path.join(os.homedir(), '.fiberscope_repl_history');
@@ -81,10 +82,10 @@ export function start(options: FiberReplOptions | string = {}): FiberREPLServer 
   const color = (server as { useColors?: boolean }).useColors === true;
 
   // `.fibers` shows where each fiber waits: recorded while a REPL is open.
-  const wasRecording = suspensionSites.enabled;
+  openRepls++;
   suspensionSites.enabled = true;
   server.once('exit', () => {
-    suspensionSites.enabled = wasRecording;
+    if (--openRepls === 0) suspensionSites.enabled = false;
   });
 
   if (server.terminal && own.historyFile !== false) {

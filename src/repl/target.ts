@@ -48,7 +48,7 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
       if (done) return;
       done = true;
       disarm();
-      running = undefined;
+      if (running?.fiber === fiber) running = undefined;
       if (error !== undefined) resolve({ ok: false, text: formatError(error, colors) });
       else resolve({ ok: true, text: inspect(value, { colors }) });
     };
@@ -77,6 +77,7 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
     // Started from the event loop, not inside the inspector's evaluate: while an inspector
     // command runs, no other is dispatched, and interrupt() must reach a busy input.
     setImmediate(() => {
+      if (done) return; // interrupted before it started
       try {
         fiber.run();
       } catch (error) {

@@ -106,6 +106,12 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     await term.waitFor('{ id: 7, total: 42 }');
     term.type('process.pid');
     await term.waitFor(new RegExp(`^${target.child.pid}$`, 'm'));
+    // Typed ahead: the second input waits for the first, whose answer comes first.
+    term.type('wait(new Promise((resolve) => setTimeout(resolve, 200, "slow")))');
+    term.type('"fast"');
+    const ordered = await term.waitFor("'fast'");
+    expect(ordered.indexOf("'slow'")).toBeGreaterThan(0);
+    expect(ordered.indexOf("'slow'")).toBeLessThan(ordered.indexOf("'fast'"));
     term.type('function load() { return wait(Promise.reject(new Error("remote failure"))) }');
     term.type('load()');
     await term.waitFor('Uncaught Error: remote failure');
