@@ -2,7 +2,7 @@
 // /orders (each request in a fiber named after its route) and async/await style under
 // /async/orders, plus the customers' websockets under /updates.
 const http = require('node:http');
-const { spawn, wait } = require('fiberscope');
+const { spawn } = require('fiberscope');
 const { createHandlers } = require('./handlers');
 const { createAsyncHandlers } = require('./handlers-async');
 const { createNotifier } = require('./notifier');
@@ -65,29 +65,38 @@ function startApp({ kitchenUrl, logger, port = 0 }) {
     const prefix = match[1] === undefined ? '/' : '/async/';
     const route = `${req.method} ${prefix}orders${id === undefined ? '' : '/:id'}`;
 
+    // The router reads the JSON body first (as body parsers do), then hands the request to
+    // its handler: in a fiber named after the route, or to the async/await one.
+    const body = action === 'placeOrder' ? readBody(req) : Promise.resolve(undefined);
     if (match[1] === undefined) {
-      spawn(
-        function serveRequest() {
+      body.then(
+        function dispatchToFiber(input) {
+          spawn(
+            function serveRequest() {
+              try {
+                const result = fiberStyle[action](input ?? id);
+                send(res, result.status, result.body);
+              } catch (error) {
+                fail(res, logger, route, error);
+              }
+            },
+            { name: route },
+          );
+        },
+        (error) => fail(res, logger, route, error),
+      );
+    } else {
+      body.then(
+        async (input) => {
           try {
-            const result = fiberStyle[action](action === 'placeOrder' ? wait(readBody(req)) : id);
+            const result = await asyncStyle[action](input ?? id);
             send(res, result.status, result.body);
           } catch (error) {
             fail(res, logger, route, error);
           }
         },
-        { name: route },
+        (error) => fail(res, logger, route, error),
       );
-    } else {
-      (async () => {
-        try {
-          const result = await asyncStyle[action](
-            action === 'placeOrder' ? await readBody(req) : id,
-          );
-          send(res, result.status, result.body);
-        } catch (error) {
-          fail(res, logger, route, error);
-        }
-      })();
     }
   });
 

@@ -59,7 +59,7 @@ function checkMainJob(result: ReturnType<typeof runMain>, out: string, database:
     /--- fiber #\d+ "POST \/orders" waited here ---\n\s+at Object\.post \(.*http-client\.js:\d+:\d+\)\n\s+at Object\.placeOrder \(.*handlers\.js:\d+:\d+\)\n\s+at serveRequest \(.*app\.js:\d+:\d+\)/,
   );
   expect(stack).toMatch(
-    /--- fiber #\d+ "POST \/orders" was spawned here ---\n\s+at Server\.<anonymous> \(.*app\.js:\d+:\d+\)/,
+    /--- fiber #\d+ "POST \/orders" was spawned here ---\n\s+at dispatchToFiber \(.*app\.js:\d+:\d+\)/,
   );
   const html = readFileSync(path.join(out, 'kitchen-flame.html'), 'utf8');
   expect(html).toContain('POST /orders');
