@@ -68,6 +68,15 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     const screen = await term.waitFor(/"GET \/orders" waiting/);
     expect(screen).toMatch(/at poll \(REPL\d+:1:\d+\)/);
 
+    // Tab completion and the preview work as in Node's REPL.
+    term.type('const completeMeLater = 41');
+    term.press('c', 'o', 'm', 'p', 'l', 'e', 't', 'e', 'M', 'Tab');
+    await term.waitFor('fiberscope> completeMeLater');
+    term.press('+', '1');
+    await term.waitFor(/fiberscope> completeMeLater\+1\n42/);
+    term.press('Enter');
+    await term.waitFor(/^42$/m);
+
     term.type('"from session one"');
     await term.waitFor("'from session one'");
     term.type('.exit');
@@ -170,6 +179,15 @@ describe('fiberscope repl: bad input', () => {
     const result = run('--attach', '127.0.0.1:1');
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('cannot reach an inspector at 127.0.0.1:1');
+  });
+
+  it('warns about an address that is not a loopback one', () => {
+    // 0.0.0.0 reaches this machine only: no traffic leaves it.
+    const result = run('--attach', '0.0.0.0:1');
+    expect(result.stderr).toContain(
+      'warning: 0.0.0.0 is not a loopback address; the inspector gives full control of the target',
+    );
+    expect(result.status).toBe(1);
   });
 
   it('evaluates piped input in fibers and exits at its end', () => {

@@ -35,6 +35,25 @@ describe('inputs run in fibers', () => {
     expect(await repl.type('fiberscope.Fiber.current.name')).toBe("'repl'");
   });
 
+  it('keeps a server started at the prompt serving, also while another input waits', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    await repl.type(
+      'const server = require("node:http").createServer((req, res) => res.end("served " + req.url)).listen(0, "127.0.0.1")',
+    );
+    await repl.type('wait(new Promise((resolve) => server.once("listening", resolve)))');
+    const port = Number(await repl.type('server.address().port'));
+    const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+    expect(await get('/idle')).toBe('served /idle');
+    // The input waits for the request the test makes: only a free event loop can serve it.
+    const waiting = repl.type(
+      'wait(fetch(`http://127.0.0.1:${server.address().port}/from-repl`).then((r) => r.text()))',
+    );
+    expect(await get('/meanwhile')).toBe('served /meanwhile');
+    expect(await waiting).toBe("'served /from-repl'");
+    await repl.type('server.close()');
+  });
+
   it('awaits a returned promise and supports top-level await', async () => {
     const repl = open();
     for (const line of SETUP) await repl.type(line);
