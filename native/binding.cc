@@ -310,6 +310,14 @@ void RaiseSigint(const FunctionCallbackInfo<Value>& args) {
   args.GetReturnValue().Set(watch != nullptr);
 }
 
+// forwardInterrupts(on): see Runtime::ForwardInterrupts; calls nest.
+void ForwardInterrupts(const FunctionCallbackInfo<Value>& args) {
+  if (args.Length() != 1 || !args[0]->IsBoolean()) {
+    return ThrowTypeError(args.GetIsolate(), "forwardInterrupts() expects a boolean");
+  }
+  RuntimeOf(args)->ForwardInterrupts(args[0]->IsTrue());
+}
+
 // liveFibers(): [[fiber, running]...] for every started fiber not yet finished nor collected.
 void LiveFibers(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
@@ -412,6 +420,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fn("unwatchSigint", fiberscope::UnwatchSigint);
   fn("claimSigint", fiberscope::ClaimSigint);
   fn("raiseSigint", fiberscope::RaiseSigint);
+  fn("forwardInterrupts", fiberscope::ForwardInterrupts);
   fn("liveFibers", fiberscope::LiveFibers);
   fn("takeSamples", fiberscope::TakeSamples);
   fn("internCaller", fiberscope::InternCaller);

@@ -256,11 +256,21 @@ void Fiber::RunOnThisThread() {
       SetTransfer(value);
       transfer_is_exception_ = false;
     } else if (try_catch.HasTerminated() && interrupted_) {
-      // Ctrl-C stopped this fiber's JavaScript: its resumer gets an ordinary error.
+      // Ctrl-C stopped this fiber's JavaScript: its resumer gets an ordinary error, with the
+      // code Node gives an interrupted script.
       isolate_->CancelTerminateExecution();
       interrupted_ = false;
-      transfer_.Reset(isolate_, v8::Exception::Error(v8::String::NewFromUtf8Literal(
-                                    isolate_, "Script execution was interrupted by `SIGINT`")));
+      v8::Local<v8::Object> error =
+          v8::Exception::Error(v8::String::NewFromUtf8Literal(
+                                   isolate_, "Script execution was interrupted by `SIGINT`"))
+              .As<v8::Object>();
+      error
+          ->DefineOwnProperty(
+              context, v8::String::NewFromUtf8Literal(isolate_, "code"),
+              v8::String::NewFromUtf8Literal(isolate_, "ERR_SCRIPT_EXECUTION_INTERRUPTED"),
+              v8::DontEnum)
+          .Check();
+      transfer_.Reset(isolate_, error);
       transfer_is_exception_ = true;
       ending = EventType::kThrow;
     } else if (try_catch.HasTerminated()) {

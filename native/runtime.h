@@ -57,6 +57,16 @@ class Runtime {
   // Caller has just taken the isolate from another thread.
   void AfterSwitch() {
     if (sampler_) sampler_->AfterSwitch();
+    // V8 keeps a pending interrupt's flag with the thread that held the isolate when it was
+    // requested, and archives it with that thread at a switch: a request that arrives during a
+    // hand-off waits for that thread to run again. Any interrupt request on this thread makes
+    // V8 run every queued one, the inspector's among them, at its next interrupt check.
+    if (forward_interrupts_ > 0) isolate_->RequestInterrupt([](v8::Isolate*, void*) {}, nullptr);
+  }
+  // While positive, every switch passes queued interrupts on to the thread taking the isolate:
+  // an inspector attached to a busy fiber (the REPL's --attach) reaches it.
+  void ForwardInterrupts(bool on) {
+    forward_interrupts_ += on ? 1 : (forward_interrupts_ > 0 ? -1 : 0);
   }
   CpuAffinity& affinity() { return affinity_; }
   // The armed Ctrl-C watch (see sigint_watch.h), or null.
@@ -129,6 +139,7 @@ class Runtime {
   EventLog events_;
   std::unique_ptr<Sampler> sampler_;
   std::unique_ptr<SigintWatch> sigint_watch_;
+  int forward_interrupts_ = 0;
   CpuAffinity affinity_;
   std::vector<Fiber*> orphans_;
   std::unordered_set<Fiber*> live_;

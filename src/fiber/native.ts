@@ -65,6 +65,8 @@ export interface Binding {
   claimSigint(): boolean;
   /** As if SIGINT had arrived; false when no watch is armed. */
   raiseSigint(): boolean;
+  /** While on (calls nest), interrupts pending at a switch reach the thread taking the isolate. */
+  forwardInterrupts(on: boolean): void;
   /** [fiber, running] for each started, unfinished fiber. */
   liveFibers(): Array<[NativeFiber, boolean]>;
   takeSamples(): NativeSamples;

@@ -6,7 +6,7 @@ import { type REPLEval, type REPLServer, Recoverable } from 'node:repl';
 import vm from 'node:vm';
 import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber';
 import { isThenable, wait } from '../fiber/wait';
-import { armInterrupt, interruptError, withInterruptCode } from './interrupt';
+import { armInterrupt, interruptError } from './interrupt';
 import { LineGate } from './line-gate';
 import { cookTerminal } from './terminal';
 
@@ -177,7 +177,6 @@ export class FiberEvaluator {
         try {
           release();
           clearHooks();
-          this.#leaveDomain();
           if (error !== null && error !== undefined && !(error instanceof Recoverable)) {
             this.lastError = error;
           }
@@ -207,7 +206,11 @@ export class FiberEvaluator {
     active.fiber = fiber;
     this.#active = active;
     // What the fiber throws at whoever resumes it (an interrupted busy loop) ends the input.
-    fiber[kEscapeHandler] = (error) => complete(withInterruptCode(error));
+    fiber[kEscapeHandler] = (error) => {
+      // Stopped by Ctrl-C, the fiber ended without running the domain's exit: take it off.
+      this.#leaveDomain();
+      complete(error);
+    };
     // The REPL's domain is entered while the input runs, never while the main thread does.
     const domain = this.#domain;
     if (domain !== undefined) {
@@ -244,7 +247,6 @@ export class FiberEvaluator {
     }
   }
 
-  /** A busy loop stopped by Ctrl-C ends without running the domain's exit: take it off. */
   #leaveDomain(): void {
     const domain = this.#domain;
     if (domain !== undefined && Fiber.current === undefined && domainStack().includes(domain)) {

@@ -19,18 +19,6 @@ export function interruptError(): Error {
   return error;
 }
 
-/** The error a busy input stopped by Ctrl-C ends with (made by the addon) gets the same code. */
-export function withInterruptCode(error: unknown): unknown {
-  if (
-    error instanceof Error &&
-    error.message === 'Script execution was interrupted by `SIGINT`' &&
-    !('code' in error)
-  ) {
-    Object.defineProperty(error, 'code', { value: 'ERR_SCRIPT_EXECUTION_INTERRUPTED' });
-  }
-  return error;
-}
-
 /** Arms Ctrl-C for `fiber` until the returned disarm function is called. */
 export function armInterrupt(fiber: Fiber, onInterrupt: () => void): () => void {
   let watching = false;

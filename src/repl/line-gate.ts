@@ -7,6 +7,7 @@ export class LineGate {
   #held: string[] = [];
   #forward: (line: string) => void;
   #closed = false;
+  #ended: Array<() => void> = [];
 
   /** Whether lines are held: the caller sets it while an input runs. */
   busy = false;
@@ -24,6 +25,15 @@ export class LineGate {
     server.once('close', () => {
       this.#closed = true;
     });
+    // The end of piped input closes the REPL: not before the lines held have run.
+    const input = server.input as NodeJS.ReadableStream;
+    for (const listener of input.listeners('end') as Array<(...args: unknown[]) => void>) {
+      input.removeListener('end', listener);
+      input.on('end', (...args: unknown[]) => {
+        this.#ended.push(() => listener.apply(input, args));
+        this.release();
+      });
+    }
   }
 
   /** Whether lines are waiting. */
@@ -35,6 +45,9 @@ export class LineGate {
   release(): void {
     while (!this.busy && !this.#closed && this.#held.length > 0) {
       this.#forward(this.#held.shift() as string);
+    }
+    if (!this.busy && this.#held.length === 0) {
+      for (const ended of this.#ended.splice(0)) ended();
     }
   }
 }

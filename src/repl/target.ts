@@ -48,6 +48,7 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
       if (done) return;
       done = true;
       disarm();
+      binding.forwardInterrupts(false);
       if (running?.fiber === fiber) running = undefined;
       if (error !== undefined) resolve({ ok: false, text: formatError(error, colors) });
       else resolve({ ok: true, text: inspect(value, { colors }) });
@@ -74,6 +75,8 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
     };
     running = { fiber, interrupt };
     disarm = armInterrupt(fiber, interrupt);
+    // The inspector's own requests (the interrupt() that Ctrl-C sends) must reach a busy input.
+    binding.forwardInterrupts(true);
     // Started from the event loop, not inside the inspector's evaluate: while an inspector
     // command runs, no other is dispatched, and interrupt() must reach a busy input.
     setImmediate(() => {

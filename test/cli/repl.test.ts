@@ -194,10 +194,15 @@ describe('fiberscope repl: bad input', () => {
     const result = spawnSync(process.execPath, [cli, 'repl', '--no-history'], {
       encoding: 'utf8',
       timeout: 15_000,
-      input: 'wait(new Promise((r) => setTimeout(r, 10, "piped")))\n',
+      input:
+        'wait(new Promise((r) => setTimeout(r, 10, "piped")))\n"after the wait"\nawait null; notDefined\n"after the error"\n',
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("'piped'");
+    // Lines after a waiting one, and after a failing top-level await, still run at the end of
+    // the input.
+    expect(result.stdout).toMatch(
+      /'piped'[\s\S]*'after the wait'[\s\S]*ReferenceError: notDefined is not defined[\s\S]*'after the error'/,
+    );
     expect(existsSync(path.join(home, 'never-written'))).toBe(false);
   });
 });

@@ -60,6 +60,14 @@ describe('inputs run in fibers', () => {
     expect(await repl.type('sleep(5, 42)')).toBe('42');
     expect(await repl.type('_')).toBe('42');
     expect(await repl.type('await sleep(5, "tla")')).toBe("'tla'");
+    // An error after a top-level await is printed, and the REPL goes on.
+    expect(await repl.type('await null; notDefined')).toContain(
+      'Uncaught ReferenceError: notDefined is not defined',
+    );
+    expect(await repl.type('await Promise.reject(new Error("rejected"))')).toContain(
+      'Uncaught Error: rejected',
+    );
+    expect(await repl.type('1 + 1')).toBe('2');
   });
 
   it('keeps declarations, _ and _error across inputs, as Node does', async () => {
@@ -266,10 +274,12 @@ describe('Ctrl-C, nested', () => {
       eval: true,
     });
     const printed = await repl.type(
-      'let caught; try { new Nested(() => { while (true) {} }).run() } catch (e) { caught = e.message }; caught',
+      'let caught; try { new Nested(() => { while (true) {} }).run() } catch (e) { caught = `${e.code}: ${e.message}` }; caught',
     );
     await killer.terminate();
-    expect(printed).toBe("'Script execution was interrupted by `SIGINT`'");
+    expect(printed).toBe(
+      "'ERR_SCRIPT_EXECUTION_INTERRUPTED: Script execution was interrupted by `SIGINT`'",
+    );
     expect(await repl.type('1 + 1')).toBe('2');
   });
 });

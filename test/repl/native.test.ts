@@ -68,6 +68,40 @@ describe('the SIGINT watch', () => {
   });
 });
 
+describe('forwardInterrupts', () => {
+  it('takes booleans only, nests, and never goes below off', () => {
+    const result = runScript(`
+      const { Fiber } = require('fiberscope');
+      const { binding } = require('./dist/fiber/native.js');
+      const out = [];
+      const attempt = (fn) => { try { fn(); out.push('ok'); } catch (e) { out.push(e.constructor.name + ': ' + e.message); } };
+      attempt(() => binding.forwardInterrupts());
+      attempt(() => binding.forwardInterrupts(1));
+      attempt(() => binding.forwardInterrupts(false));
+      attempt(() => binding.forwardInterrupts(true));
+      attempt(() => binding.forwardInterrupts(true));
+      // Switches while on: interrupts requested meanwhile still run.
+      const fiber = new Fiber(() => { for (let i = 0; i < 1000; i++) Fiber.yield(); });
+      for (let i = 0; i < 1001; i++) fiber.run();
+      attempt(() => binding.forwardInterrupts(false));
+      attempt(() => binding.forwardInterrupts(false));
+      attempt(() => binding.forwardInterrupts(false));
+      console.log(JSON.stringify(out));
+    `);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual([
+      'TypeError: forwardInterrupts() expects a boolean',
+      'TypeError: forwardInterrupts() expects a boolean',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+  });
+});
+
 describe('liveFibers', () => {
   it('lists started fibers only, with their state', () => {
     const result = runScript(`
