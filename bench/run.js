@@ -736,20 +736,24 @@ async function main() {
   if (fiberscopeFailed) process.exitCode = 1;
 }
 
+// Runs a benchmark script in a node of its own; its last line of output is its JSON result.
+function runJsonChild(args, timeoutMs) {
+  const child = childProcess.spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    cwd: root,
+  });
+  try {
+    return JSON.parse(child.stdout.trim().split('\n').pop());
+  } catch {
+    return { error: child.stderr || child.stdout || String(child.error) };
+  }
+}
+
 // Profiler accuracy and cost (bench/profiler.js), fiberscope only.
 function profilerTable() {
   log('bench: profiler accuracy and cost');
-  const child = childProcess.spawnSync(
-    process.execPath,
-    ['--expose-gc', path.join(__dirname, 'profiler.js')],
-    { encoding: 'utf8', timeout: 180_000, cwd: root },
-  );
-  let result;
-  try {
-    result = JSON.parse(child.stdout.trim().split('\n').pop());
-  } catch {
-    result = { error: child.stderr || child.stdout || String(child.error) };
-  }
+  const result = runJsonChild(['--expose-gc', path.join(__dirname, 'profiler.js')], 180_000);
   if (result.error) {
     console.log(`profiler benchmark failed: ${result.error}`);
     process.exitCode = 1;
@@ -800,17 +804,7 @@ function profilerTable() {
 // (bench/kitchen.js), fiberscope only.
 function kitchenTable() {
   log('bench: the kitchen, fiber style vs async/await');
-  const child = childProcess.spawnSync(process.execPath, [path.join(__dirname, 'kitchen.js')], {
-    encoding: 'utf8',
-    timeout: 400_000,
-    cwd: root,
-  });
-  let result;
-  try {
-    result = JSON.parse(child.stdout.trim().split('\n').pop());
-  } catch {
-    result = { error: child.stderr || child.stdout || String(child.error) };
-  }
+  const result = runJsonChild([path.join(__dirname, 'kitchen.js')], 400_000);
   if (result.error) {
     console.log(`kitchen benchmark failed: ${result.error}`);
     process.exitCode = 1;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
+import { startInspected } from '../helpers/inspector';
 
 const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-profile-'));
@@ -30,26 +31,13 @@ async function target(
   source: string,
   inspect: boolean,
 ): Promise<{ child: ChildProcess; port: number }> {
-  const flags = ['--allow-natives-syntax', ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
-  const args = [...flags, '-e', source];
-  const child = spawn(process.execPath, args, {
+  if (inspect) return startInspected(source, ['--allow-natives-syntax']);
+  const child = spawn(process.execPath, ['--allow-natives-syntax', '-e', source], {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  if (!inspect) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return { child, port: 0 };
-  }
-  const port = await new Promise<number>((resolve, reject) => {
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-      const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', () => reject(new Error(`target exited: ${stderr}`)));
-  });
-  return { child, port };
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { child, port: 0 };
 }
 
 function profile(args: string[]) {

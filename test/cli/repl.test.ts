@@ -1,10 +1,11 @@
 // `fiberscope repl`, driven in a real terminal (tmux) as a person would use it.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
+import { startInspected } from '../helpers/inspector';
 import { hasTmux, pause, Terminal } from '../helpers/terminal';
 
 const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
@@ -207,20 +208,8 @@ describe('fiberscope repl: bad input', () => {
   });
 });
 
-async function inspectedChild(source: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', source], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-      const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', () => reject(new Error(`target exited early: ${stderr}`)));
-  });
-  return { child, port };
+async function inspectedChild(source: string) {
+  const target = await startInspected(source);
+  children.push(target.child);
+  return target;
 }

@@ -60,3 +60,27 @@ export async function withInspectedChild(
     child.kill('SIGKILL');
   }
 }
+
+/**
+ * Starts `node [flags] --inspect=127.0.0.1:0 -e source` from the repository root; resolves with
+ * the child and its inspector port once it listens. The caller kills the child.
+ */
+export async function startInspected(
+  source: string,
+  flags: string[] = [],
+): Promise<{ child: import('node:child_process').ChildProcess; port: number }> {
+  const child = spawnProcess(process.execPath, [...flags, '--inspect=127.0.0.1:0', '-e', source], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', () => reject(new Error(`the target exited early: ${stderr}`)));
+  });
+  return { child, port };
+}
