@@ -1,0 +1,53 @@
+// Timeline marks (a fiber waits at a frame, a fiber is ready to run again), recorded at every
+// wait while a profiler runs: kept in a growing Float64Array, so recording one allocates nothing.
+import type { ProfileChunk } from './chunk';
+
+const FIELDS = 4;
+const WAIT = 0;
+const READY = 1;
+
+export class MarkBuffer {
+  /** Marks not recorded because the buffer was full. */
+  dropped = 0;
+  readonly #capacity: number;
+  #data = new Float64Array(4096 * FIELDS);
+  #count = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  push(timeUs: number, ready: boolean, fiberId: number, frame: number): void {
+    if (this.#count >= this.#capacity) {
+      this.dropped++;
+      return;
+    }
+    if ((this.#count + 1) * FIELDS > this.#data.length) {
+      const grown = new Float64Array(this.#data.length * 2);
+      grown.set(this.#data);
+      this.#data = grown;
+    }
+    const at = this.#count++ * FIELDS;
+    this.#data[at] = timeUs;
+    this.#data[at + 1] = ready ? READY : WAIT;
+    this.#data[at + 2] = fiberId;
+    this.#data[at + 3] = frame;
+  }
+
+  /** The marks recorded since the last take, oldest first; the buffer starts empty again. */
+  take(): ProfileChunk['marks'] {
+    const marks: ProfileChunk['marks'] = [];
+    for (let at = 0; at < this.#count * FIELDS; at += FIELDS) {
+      const type = this.#data[at + 1] === READY ? 'ready' : 'wait';
+      marks.push([this.#data[at], type, this.#data[at + 2], this.#data[at + 3]]);
+    }
+    this.#count = 0;
+    return marks;
+  }
+}
+
+/** Microseconds on the monotonic clock the addon's events use (process.hrtime()). */
+export function nowUs(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1e6 + nanoseconds / 1000;
+}
