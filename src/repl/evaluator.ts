@@ -134,18 +134,29 @@ export class FiberEvaluator {
   /** Node's evaluator, inside the input's fiber. */
   #evaluate(input: InputFiber, code: string, context: object, file: string): void {
     let calledBack = false;
-    this.#defaultEval.call(this.#server, code, context, file, (error, result) => {
-      calledBack = true;
-      if (error === null && isThenable(result) && Fiber.current === input.active.fiber) {
-        // A promise the input returned is awaited, as top-level await would be.
-        try {
-          result = wait(result);
-        } catch (thrown) {
-          error = thrown as Error;
+    // Node's REPL lets Ctrl-C end a pending top-level await only under breakEvalOnSigint, read as
+    // it starts the await: on for such an input alone (its watchdog then covers the code before
+    // the first await; fiberscope's covers the rest).
+    const server = this.#server as REPLServer & { breakEvalOnSigint: boolean };
+    const awaits = usesTopLevelAwait(code);
+    if (awaits) server.breakEvalOnSigint = true;
+    try {
+      this.#defaultEval.call(this.#server, code, context, file, (error, result) => {
+        calledBack = true;
+        if (error === null && isThenable(result) && Fiber.current === input.active.fiber) {
+          // A promise the input returned is awaited, as top-level await would be.
+          try {
+            result = wait(result);
+          } catch (thrown) {
+            error = thrown as Error;
+          }
         }
-      }
-      input.settle(error, result);
-    });
+        input.settle(error, result);
+      });
+    } finally {
+      // A pending await keeps it: Node's REPL reads it again at each key (Ctrl-C passes then).
+      if (awaits && calledBack) server.breakEvalOnSigint = false;
+    }
     if (!calledBack && this.#active === input.active) {
       // Top-level await: Node's evaluator awaits the rest on the main thread, and Node's REPL
       // handles Ctrl-C and the terminal for it until it calls back.
@@ -177,6 +188,7 @@ export class FiberEvaluator {
         try {
           release();
           clearHooks();
+          (this.#server as { breakEvalOnSigint?: boolean }).breakEvalOnSigint = false;
           if (error !== null && error !== undefined && !(error instanceof Recoverable)) {
             this.lastError = error;
           }
@@ -261,6 +273,17 @@ interface InputFiber {
   settle(error: Error | null, result?: unknown): void;
   /** Gives the terminal and Ctrl-C back to Node's REPL. */
   release(): void;
+}
+
+/** Whether `code` compiles only inside an async function: Node's REPL runs it so. */
+function usesTopLevelAwait(code: string): boolean {
+  if (!code.includes('await')) return false;
+  try {
+    new vm.Script(code);
+    return false;
+  } catch (error) {
+    return error instanceof SyntaxError && /await is only valid/.test(error.message);
+  }
 }
 
 function domainStack(): unknown[] {

@@ -64,6 +64,14 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     term.type('spins > 0');
     await term.waitFor(/^true$/m);
 
+    // A top-level await that never settles: Node's REPL ends it on Ctrl-C.
+    term.type('await new Promise(() => {})');
+    await pause(500);
+    term.press('C-c');
+    await term.waitFor('interrupted by `SIGINT`', { count: 4 });
+    term.type('"after the await"');
+    await term.waitFor("'after the await'");
+
     term.type('new Fiber(function poll() { wait(sleep(60000)) }, { name: "GET /orders" }).run()');
     term.type('.fibers');
     const screen = await term.waitFor(/"GET \/orders" waiting/);
