@@ -79,6 +79,8 @@ export interface FiberTimelineObserver {
   waiting(fiberId: number): void;
   /** What the fiber waited for has happened; it is about to be run. */
   ready(fiberId: number): void;
+  /** The fiber runs again, in Fiber.yield(), under the same callers as at waiting(). */
+  resumed(fiberId: number): void;
 }
 
 export const fiberTimeline: { observer: FiberTimelineObserver | undefined } = {
@@ -224,9 +226,10 @@ export class Fiber extends binding.Fiber {
         fiber[kSuspension] = { site: captureWaitSite(Fiber.yield), sinceMs: Date.now() };
     }
     const observer = fiberTimeline.observer;
+    let observedId = 0;
     if (observer !== undefined) {
-      const id = binding.currentId();
-      if (id !== 0) observer.waiting(id);
+      observedId = binding.currentId();
+      if (observedId !== 0) observer.waiting(observedId);
     }
     let hooks: SwitchHooks | undefined;
     if (switchHooks.fibers > 0) {
@@ -242,6 +245,7 @@ export class Fiber extends binding.Fiber {
       throw error;
     } finally {
       hooks?.resumed();
+      if (observedId !== 0) fiberTimeline.observer?.resumed(observedId);
     }
   }
 

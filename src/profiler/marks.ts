@@ -9,6 +9,8 @@ const READY = 1;
 export class MarkBuffer {
   /** Marks not recorded because the buffer was full. */
   dropped = 0;
+  /** How many times take() emptied the buffer: an index is valid within one generation. */
+  generation = 0;
   readonly #capacity: number;
   #data = new Float64Array(4096 * FIELDS);
   #count = 0;
@@ -17,10 +19,11 @@ export class MarkBuffer {
     this.#capacity = capacity;
   }
 
-  push(timeUs: number, ready: boolean, fiberId: number, frame: number): void {
+  /** Records a mark; returns its index for setFrame(), or -1 when the buffer is full. */
+  push(timeUs: number, ready: boolean, fiberId: number, frame: number): number {
     if (this.#count >= this.#capacity) {
       this.dropped++;
-      return;
+      return -1;
     }
     if ((this.#count + 1) * FIELDS > this.#data.length) {
       const grown = new Float64Array(this.#data.length * 2);
@@ -32,6 +35,12 @@ export class MarkBuffer {
     this.#data[at + 1] = ready ? READY : WAIT;
     this.#data[at + 2] = fiberId;
     this.#data[at + 3] = frame;
+    return this.#count - 1;
+  }
+
+  /** Sets the frame of a mark pushed since the last take(). */
+  setFrame(index: number, frame: number): void {
+    if (index >= 0 && index < this.#count) this.#data[index * FIELDS + 3] = frame;
   }
 
   /** The marks recorded since the last take, oldest first; the buffer starts empty again. */
@@ -42,6 +51,7 @@ export class MarkBuffer {
       marks.push([this.#data[at], type, this.#data[at + 2], this.#data[at + 3]]);
     }
     this.#count = 0;
+    this.generation++;
     return marks;
   }
 }
