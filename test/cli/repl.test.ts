@@ -39,7 +39,8 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     term.type('wait(sleep(50, "row"))');
     await term.waitFor("'row'");
     term.type('function add(a, b) {');
-    await term.waitFor('...');
+    // The continuation prompt: `...`, or `|` on Node 24.
+    await term.waitFor(/^(?:\.\.\.|\|)$/m);
     term.type('return a + b }');
     term.type('add(2, 3)');
     await term.waitFor(/^5$/m);

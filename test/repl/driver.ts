@@ -30,12 +30,15 @@ export function startDriver(options: FiberReplOptions = {}): Driver {
     historyFile: false,
     ...options,
   });
+  // Node 24's REPL continues an incomplete input with `| `, earlier ones with `... `.
+  const CONTINUATION = /(?:\.\.\. |\| )$/;
   const nextPrompt = async (from: number): Promise<string> => {
     const deadline = Date.now() + 15_000;
     for (;;) {
       const text = printed.slice(from);
-      if (text.endsWith(PROMPT) || text.endsWith('... '))
-        return text.slice(0, text.lastIndexOf(text.endsWith(PROMPT) ? PROMPT : '... '));
+      if (text.endsWith(PROMPT)) return text.slice(0, text.lastIndexOf(PROMPT));
+      const continued = CONTINUATION.exec(text);
+      if (continued) return text.slice(0, continued.index);
       if (Date.now() > deadline) throw new Error(`no prompt after ${JSON.stringify(text)}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
