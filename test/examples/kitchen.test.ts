@@ -38,8 +38,17 @@ function checkMainJob(result: ReturnType<typeof runMain>, out: string, database:
   expect(result.stdout).toMatch(
     new RegExp(`kitchen: 150 requests in [\\d.]+s \\(\\d+/s\\) on ${database}`),
   );
-  // One order in ten is a soufflé, which the kitchen fails.
-  expect(result.stdout).toMatch(/answers: 30 x 200, 105 x 201, 15 x 502/);
+  // One order in ten is a soufflé, which the kitchen fails. A look-up can overtake the order it
+  // asks for, still being placed on another connection: a 404 then.
+  const answers = Object.fromEntries(
+    [...(/answers: (.*)/.exec(result.stdout)?.[1] ?? '').matchAll(/(\d+) x (\d+)/g)].map(
+      ([, count, status]) => [status, Number(count)],
+    ),
+  );
+  expect(answers['201']).toBe(105);
+  expect(answers['502']).toBe(15);
+  expect((answers['200'] ?? 0) + (answers['404'] ?? 0)).toBe(30);
+  expect(answers['200']).toBeGreaterThanOrEqual(25);
   expect(result.stdout).toContain('websocket notifications received: 105');
   expect(result.stdout).toMatch(/POST \/orders\s+120 fibers/);
   const lines = readFileSync(path.join(out, 'kitchen.log'), 'utf8')
