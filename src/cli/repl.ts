@@ -84,8 +84,9 @@ function exitCode(
   return new Promise((resolve) => {
     server.on('exit', () => {
       const done = () => {
-        resolve(code());
-        setImmediate(() => process.exit(code()));
+        const exitCode = code();
+        resolve(exitCode);
+        setImmediate(() => process.exit(exitCode));
       };
       // Piped input can end while its last input still waits: that input finishes first.
       idle().then(() => {

@@ -220,10 +220,13 @@ export class Fiber extends binding.Fiber {
    * next `run(x)` makes this call return `x` (or throw, for `throwInto`).
    */
   static yield(value?: unknown): any {
-    if (suspensionSites.enabled) {
-      const fiber = binding.current() as Fiber | undefined;
-      if (fiber !== undefined)
-        fiber[kSuspension] = { site: captureWaitSite(Fiber.yield), sinceMs: Date.now() };
+    // The current fiber is looked up (a native call) only when something is on that needs it.
+    const fiber =
+      suspensionSites.enabled || switchHooks.fibers > 0
+        ? (binding.current() as Fiber | undefined)
+        : undefined;
+    if (fiber !== undefined && suspensionSites.enabled) {
+      fiber[kSuspension] = { site: captureWaitSite(Fiber.yield), sinceMs: Date.now() };
     }
     const observer = fiberTimeline.observer;
     let observedId = 0;
@@ -231,11 +234,8 @@ export class Fiber extends binding.Fiber {
       observedId = binding.currentId();
       if (observedId !== 0) observer.waiting(observedId);
     }
-    let hooks: SwitchHooks | undefined;
-    if (switchHooks.fibers > 0) {
-      hooks = (binding.current() as Fiber | undefined)?.[kSwitchHooks];
-      hooks?.suspending();
-    }
+    const hooks: SwitchHooks | undefined = fiber?.[kSwitchHooks];
+    hooks?.suspending();
     try {
       if (arguments.length === 0) return nativeYield();
       if (arguments.length === 1) return nativeYield(value);

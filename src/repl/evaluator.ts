@@ -2,6 +2,7 @@
 // (so declarations persist, `await` works and errors look as in Node). Inside the fiber, wait()
 // and sync() functions block the input, not the event loop: the main thread goes back to the
 // loop while the fiber waits, and no nested loop is ever run.
+import domainModule from 'node:domain';
 import { type REPLEval, type REPLServer, Recoverable } from 'node:repl';
 import vm from 'node:vm';
 import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber';
@@ -286,6 +287,5 @@ function usesTopLevelAwait(code: string): boolean {
   }
 }
 
-function domainStack(): unknown[] {
-  return (require('node:domain') as { _stack?: unknown[] })._stack ?? [];
-}
+// The domain module's stack of entered domains (an internal Node has kept since domains exist).
+const domainStack = (): unknown[] => (domainModule as { _stack?: unknown[] })._stack ?? [];
