@@ -31,7 +31,7 @@ async function target(
   source: string,
   inspect: boolean,
 ): Promise<{ child: ChildProcess; port: number }> {
-  if (inspect) return startInspected(source, ['--allow-natives-syntax']);
+  if (inspect) return startInspected(source, { flags: ['--allow-natives-syntax'] });
   const child = spawn(process.execPath, ['--allow-natives-syntax', '-e', source], {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,4 +1,4 @@
-import { spawn as spawnProcess } from 'node:child_process';
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import CDP from 'chrome-remote-interface';
 import { repoRoot } from './child';
 
@@ -21,26 +21,14 @@ export async function withInspectedChild(
   program: string,
   use: (child: InspectedChild) => Promise<void>,
 ): Promise<void> {
-  const child = spawnProcess(process.execPath, ['--inspect=127.0.0.1:0', '-e', program], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, port } = await startInspected(program, { stdout: 'pipe' });
   const killTimer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   try {
     let stdout = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout?.on('data', (chunk) => {
       stdout += chunk;
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const port = await new Promise<number>((resolve, reject) => {
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-        const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', () => reject(new Error(`child exited early: ${stderr}`)));
-    });
     const client = await CDP({ host: '127.0.0.1', port });
     try {
       await use({
@@ -63,16 +51,18 @@ export async function withInspectedChild(
 
 /**
  * Starts `node [flags] --inspect=127.0.0.1:0 -e source` from the repository root; resolves with
- * the child and its inspector port once it listens. The caller kills the child.
+ * the child and its inspector port once it listens. The caller kills the child. Its stdout is
+ * dropped unless `stdout: 'pipe'`.
  */
 export async function startInspected(
   source: string,
-  flags: string[] = [],
-): Promise<{ child: import('node:child_process').ChildProcess; port: number }> {
-  const child = spawnProcess(process.execPath, [...flags, '--inspect=127.0.0.1:0', '-e', source], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  options: { flags?: string[]; stdout?: 'ignore' | 'pipe' } = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawnProcess(
+    process.execPath,
+    [...(options.flags ?? []), '--inspect=127.0.0.1:0', '-e', source],
+    { cwd: repoRoot, stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let stderr = '';
     child.stderr?.on('data', (chunk) => {
@@ -81,6 +71,8 @@ export async function startInspected(
       if (match) resolve(Number(match[1]));
     });
     child.once('exit', () => reject(new Error(`the target exited early: ${stderr}`)));
+    // A child that neither listens nor exits is killed, and so rejects.
+    setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
   });
   return { child, port };
 }
