@@ -63,6 +63,8 @@ export async function startInspected(
     [...(options.flags ?? []), '--inspect=127.0.0.1:0', '-e', source],
     { cwd: repoRoot, stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'] },
   );
+  // A child that neither listens nor exits is killed, and so rejects.
+  const unheard = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const port = await new Promise<number>((resolve, reject) => {
     let stderr = '';
     child.stderr?.on('data', (chunk) => {
@@ -71,8 +73,6 @@ export async function startInspected(
       if (match) resolve(Number(match[1]));
     });
     child.once('exit', () => reject(new Error(`the target exited early: ${stderr}`)));
-    // A child that neither listens nor exits is killed, and so rejects.
-    setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
-  });
+  }).finally(() => clearTimeout(unheard));
   return { child, port };
 }
