@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
+import { htmlData } from '../helpers/profile';
 
 const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-flame-'));
@@ -33,11 +34,7 @@ interface Data {
   weights: Array<[number, number, number]>;
 }
 
-function dataOf(html: string): Data {
-  const match = /<script type="application\/json" id="fiberscope-data">(.*?)<\/script>/s.exec(html);
-  expect(match).not.toBeNull();
-  return JSON.parse((match as RegExpExecArray)[1] as string);
-}
+const dataOf = (html: string) => htmlData<Data>(html);
 
 /** Converts `input` and returns the page's data. */
 function flame(input: string): Data {

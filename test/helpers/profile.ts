@@ -1,3 +1,4 @@
+import type { ProfileFrame, ProfileSample } from 'fiberscope/profiler';
 import { expect } from 'vitest';
 import { runScript } from './child';
 
@@ -25,4 +26,32 @@ export function inChild(body: string, args: string[] = []): Record<string, unkno
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
   return JSON.parse(child.stdout);
+}
+
+/** Builders of hand-made profiles for the exporters' tests. */
+export const frame = (
+  functionName: string,
+  url: string,
+  line: number,
+  column: number,
+  scriptId = 7,
+): ProfileFrame => ({ functionName, url, line, column, scriptId });
+
+export const special = (kind: 'idle' | 'gc' | 'program'): ProfileFrame => ({
+  ...frame('', '', 0, 0, 0),
+  special: kind,
+});
+
+export const sample = (
+  timeUs: number,
+  weightUs: number,
+  threadId: number,
+  stack: number[],
+): ProfileSample => ({ timeUs, weightUs, threadId, stack });
+
+/** The data the HTML flame graph page carries (its JSON script element). */
+export function htmlData<T>(html: string): T {
+  const match = /<script type="application\/json" id="fiberscope-data">(.*?)<\/script>/s.exec(html);
+  expect(match).not.toBeNull();
+  return JSON.parse((match as RegExpExecArray)[1] as string) as T;
 }

@@ -4,7 +4,8 @@ import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 // The package's exports map has no `./profiler` entry yet: load the built module by path.
 import { toCpuProfile, toFolded, toSpeedscope } from '../../dist/profiler/export/index.js';
-import type { Profile, ProfileFrame, ProfileSample } from '../../dist/profiler/model.js';
+import type { Profile } from '../../dist/profiler/model.js';
+import { frame, sample, special } from '../helpers/profile';
 
 const require = createRequire(import.meta.url);
 
@@ -13,24 +14,6 @@ const speedscopeSchema = JSON.parse(
   readFileSync(require.resolve('speedscope/dist/release/file-format-schema.json'), 'utf8'),
 ) as object;
 const validateSpeedscope = new Ajv({ allErrors: true }).compile(speedscopeSchema);
-
-const frame = (
-  functionName: string,
-  url: string,
-  line: number,
-  column: number,
-  scriptId: number,
-): ProfileFrame => ({ functionName, url, line, column, scriptId });
-const special = (kind: 'idle' | 'gc' | 'program'): ProfileFrame => ({
-  ...frame('', '', 0, 0, 0),
-  special: kind,
-});
-const sample = (
-  timeUs: number,
-  weightUs: number,
-  threadId: number,
-  stack: number[],
-): ProfileSample => ({ timeUs, weightUs, threadId, stack });
 
 const MAIN = 0;
 const ORDERS = 12;

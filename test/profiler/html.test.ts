@@ -9,6 +9,7 @@ import type { Profile, ProfileThread } from 'fiberscope/profiler';
 import { toHtml } from 'fiberscope/profiler';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScript } from '../helpers/child';
+import { htmlData } from '../helpers/profile';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-html-'));
@@ -31,11 +32,7 @@ interface Data {
   weights: Array<[number, number, number]>;
 }
 
-function dataOf(html: string): Data {
-  const match = /<script type="application\/json" id="fiberscope-data">(.*?)<\/script>/s.exec(html);
-  expect(match).not.toBeNull();
-  return JSON.parse((match as RegExpExecArray)[1] as string);
-}
+const dataOf = (html: string) => htmlData<Data>(html);
 
 const EVIL = '</script><script>alert(1)</script><!--';
 

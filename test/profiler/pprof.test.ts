@@ -1,29 +1,11 @@
 // pprof export: decoded back with pprof-format, the reader Pyroscope's Node clients use.
 import { gunzipSync } from 'node:zlib';
-import type { Profile, ProfileFrame, ProfileSample } from 'fiberscope/profiler';
+import type { Profile } from 'fiberscope/profiler';
 import { toPprof } from 'fiberscope/profiler';
 import { type Profile as Pprof, Profile as PprofProfile } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../helpers/child';
-
-const frame = (functionName: string, url: string, line: number, column: number): ProfileFrame => ({
-  functionName,
-  url,
-  line,
-  column,
-  scriptId: 7,
-});
-const special = (kind: 'idle' | 'gc' | 'program'): ProfileFrame => ({
-  ...frame('', '', 0, 0),
-  scriptId: 0,
-  special: kind,
-});
-const sample = (
-  timeUs: number,
-  weightUs: number,
-  threadId: number,
-  stack: number[],
-): ProfileSample => ({ timeUs, weightUs, threadId, stack });
+import { frame, sample, special } from '../helpers/profile';
 
 const MAIN = 0;
 const ORDERS = 12;
