@@ -7,7 +7,7 @@ import { type REPLEval, type REPLServer, Recoverable } from 'node:repl';
 import vm from 'node:vm';
 import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber';
 import { isThenable, wait } from '../fiber/wait';
-import { armInterrupt, interruptError } from './interrupt';
+import { armInterrupt, interruptInput } from './interrupt';
 import { LineGate } from './line-gate';
 import { cookTerminal } from './terminal';
 
@@ -245,12 +245,7 @@ export class FiberEvaluator {
       };
     }
     restoreTerminal = cookTerminal(this.#server);
-    disarm = armInterrupt(fiber, () => {
-      // Suspended (the main thread runs this listener, so a started input is a suspended one):
-      // the interrupt is thrown at its wait, so its finally blocks run.
-      if (fiber.started) fiber.throwInto(interruptError());
-      else complete(interruptError());
-    });
+    disarm = armInterrupt(fiber, () => interruptInput(fiber, complete));
     try {
       fiber.run();
     } catch (error) {

@@ -9,7 +9,7 @@ import type { Fiber } from '../fiber/fiber';
 import { binding } from '../fiber/native';
 
 /** The error an interrupted input ends with, as in Node's REPL. */
-export function interruptError(): Error {
+function interruptError(): Error {
   // Where the signal was handled says nothing: the trace is where the input was.
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
@@ -17,6 +17,16 @@ export function interruptError(): Error {
   Error.stackTraceLimit = limit;
   Object.defineProperty(error, 'code', { value: 'ERR_SCRIPT_EXECUTION_INTERRUPTED' });
   return error;
+}
+
+/**
+ * Ctrl-C for an input's fiber, from the main thread (so a started fiber is a suspended one): an
+ * interrupt error thrown at its wait, so its `finally` blocks run; or, when it has not started or
+ * has finished (a top-level await pending), the input ended with that error.
+ */
+export function interruptInput(fiber: Fiber, end: (error: Error) => void): void {
+  if (fiber.started) fiber.throwInto(interruptError());
+  else end(interruptError());
 }
 
 /** Arms Ctrl-C for `fiber` until the returned disarm function is called. */

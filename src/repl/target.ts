@@ -10,7 +10,7 @@ import { liveFibers } from '../fiber/live';
 import { binding } from '../fiber/native';
 import { isThenable, spawn, sync, wait } from '../fiber/wait';
 import { formatError } from './commands';
-import { armInterrupt, interruptError } from './interrupt';
+import { armInterrupt, interruptInput } from './interrupt';
 import { formatFibers } from './report';
 
 export interface RemoteOutcome {
@@ -69,9 +69,7 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
     );
     fiber[kEscapeHandler] = (error) => finish(error);
     const interrupt = () => {
-      if (done) return;
-      if (fiber.started) fiber.throwInto(interruptError());
-      else finish(interruptError());
+      if (!done) interruptInput(fiber, finish);
     };
     running = { fiber, interrupt };
     disarm = armInterrupt(fiber, interrupt);
