@@ -4,7 +4,6 @@
 // its promise awaited.
 import repl, { type REPLServer, Recoverable, type ReplOptions } from 'node:repl';
 import { inspect } from 'node:util';
-import vm from 'node:vm';
 import {
   connect,
   type InspectorClient,
@@ -13,6 +12,7 @@ import {
 } from '../inspector/connect';
 import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
+import { isIncomplete } from './syntax';
 import { cookTerminal } from './terminal';
 
 export interface AttachOptions
@@ -45,27 +45,6 @@ function remoteError(text: string): Error & RemoteText {
   error[kRemoteText] = text;
   error.stack = text;
   return error;
-}
-
-const INCOMPLETE =
-  /^(?:Unexpected end of input|Unterminated template literal|missing \) after argument list|Unterminated regexp|Unterminated regular expression)/;
-
-/** Whether `code` only needs more lines (the REPL then waits for them, showing `...`). */
-export function isIncomplete(code: string): boolean {
-  const fails = (source: string): SyntaxError | undefined => {
-    try {
-      new vm.Script(source);
-      return undefined;
-    } catch (error) {
-      return error instanceof SyntaxError ? error : undefined;
-    }
-  };
-  let error = fails(code);
-  // Top-level await compiles inside an async function.
-  if (error !== undefined && /await is only valid/.test(error.message)) {
-    error = fails(`(async () => {\n${code}\n})`);
-  }
-  return error !== undefined && INCOMPLETE.test(error.message);
 }
 
 /** Connects to the inspector at host:port and starts a REPL whose inputs run there. */

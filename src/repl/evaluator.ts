@@ -9,6 +9,7 @@ import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber
 import { isThenable, wait } from '../fiber/wait';
 import { armInterrupt, interruptInput } from './interrupt';
 import { LineGate } from './line-gate';
+import { usesTopLevelAwait } from './syntax';
 import { cookTerminal } from './terminal';
 
 type Finish = (error: Error | null, result?: unknown) => void;
@@ -269,17 +270,6 @@ interface InputFiber {
   settle(error: Error | null, result?: unknown): void;
   /** Gives the terminal and Ctrl-C back to Node's REPL. */
   release(): void;
-}
-
-/** Whether `code` compiles only inside an async function: Node's REPL runs it so. */
-function usesTopLevelAwait(code: string): boolean {
-  if (!code.includes('await')) return false;
-  try {
-    new vm.Script(code);
-    return false;
-  } catch (error) {
-    return error instanceof SyntaxError && /await is only valid/.test(error.message);
-  }
 }
 
 // The domain module's stack of entered domains (an internal Node has kept since domains exist).

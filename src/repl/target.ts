@@ -12,6 +12,7 @@ import { isThenable, spawn, sync, wait } from '../fiber/wait';
 import { formatError } from './commands';
 import { armInterrupt, interruptInput } from './interrupt';
 import { formatFibers } from './report';
+import { awaitsAtTopLevel } from './syntax';
 
 export interface RemoteOutcome {
   ok: boolean;
@@ -28,7 +29,7 @@ function compile(code: string, filename: string): vm.Script {
     return new vm.Script(code, { filename });
   } catch (error) {
     // `await x` at the top: an async function around the expression awaits it.
-    if (error instanceof SyntaxError && /await is only valid/.test(error.message)) {
+    if (awaitsAtTopLevel(error)) {
       return new vm.Script(`(async () => (${code.trim().replace(/;$/, '')}))()`, { filename });
     }
     throw error;
