@@ -5,10 +5,11 @@ import type { Profile } from '../profiler/model';
 const cyan = (text: string) => `\u001b[36m${text}\u001b[39m`;
 const dim = (text: string) => `\u001b[2m${text}\u001b[22m`;
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
 /** One header line per fiber (id, name, state, age), then where it is suspended. */
