@@ -2,7 +2,7 @@
 // profiles a running process through the inspector protocol. With the fiberscope runtime in the
 // target, its own sampler runs there (every fiber); without it, V8's profiler samples the main
 // thread, and a notice says so.
-import { connect, isLoopback } from '../inspector/connect';
+import { connect, RUNTIME_HOOK } from '../inspector/connect';
 import { assembleProfile, chunkOfProfile, type ProfileChunk } from '../profiler/chunk';
 import { fromCpuProfile } from '../profiler/import/cpuprofile';
 import { FiberProfile } from '../profiler/profiler';
@@ -120,7 +120,6 @@ async function captureChunks(
   }
 }
 
-const HOOK = "globalThis[Symbol.for('fiberscope.runtime')]";
 const SLOT = "globalThis[Symbol.for('fiberscope.remoteProfiler')]";
 const GONE = new Error('the target went away during the capture');
 /** How often chunks are pulled from the fiberscope runtime. */
@@ -178,17 +177,12 @@ function v8Source(client: Client): Source {
 
 export async function profileCommand(args: string[]): Promise<number> {
   const options = parseArgs(args);
-  if (!isLoopback(options.host)) {
-    process.stderr.write(
-      `fiberscope: warning: ${options.host} is not a loopback address; the inspector gives full control of the target\n`,
-    );
-  }
   const client = await connect(options);
   const gone = new Promise<never>((_, reject) => client.on('disconnect', () => reject(GONE)));
   gone.catch(() => {});
   try {
     const probe = await client.Runtime.evaluate({
-      expression: `(() => { const hook = ${HOOK}; if (!hook) return 'none'; ${SLOT} = hook.profiler().startProfiling({ intervalUs: ${options.intervalUs} }); return 'fibers'; })()`,
+      expression: `(() => { const hook = ${RUNTIME_HOOK}; if (!hook) return 'none'; ${SLOT} = hook.profiler().startProfiling({ intervalUs: ${options.intervalUs} }); return 'fibers'; })()`,
       returnByValue: true,
     });
     if (probe.exceptionDetails)

@@ -11,10 +11,20 @@ export interface InspectorTarget {
   pid?: number;
 }
 
-export const isLoopback = (host: string) =>
+/** The fiberscope runtime of a process, as an expression to evaluate there (src/fiber/fiber.ts
+ *  registers it): undefined where the runtime is not loaded. */
+export const RUNTIME_HOOK = "globalThis[Symbol.for('fiberscope.runtime')]";
+
+const isLoopback = (host: string) =>
   host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 
+/** Connects; warns first on stderr when the host is not a loopback one. */
 export async function connect(options: InspectorTarget): Promise<InspectorClient> {
+  if (!isLoopback(options.host)) {
+    process.stderr.write(
+      `fiberscope: warning: ${options.host} is not a loopback address; the inspector gives full control of the target\n`,
+    );
+  }
   if (options.pid !== undefined) {
     try {
       // SIGUSR1 makes a Node.js process open its inspector on 127.0.0.1:9229.

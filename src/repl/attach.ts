@@ -8,7 +8,7 @@ import {
   connect,
   type InspectorClient,
   type InspectorTarget,
-  isLoopback,
+  RUNTIME_HOOK,
 } from '../inspector/connect';
 import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
@@ -30,7 +30,6 @@ export interface AttachedREPLServer extends REPLServer {
   readonly fibers: boolean;
 }
 
-const HOOK = "globalThis[Symbol.for('fiberscope.runtime')]";
 const kRemoteText = Symbol('fiberscope.remoteText');
 
 /** A value or error as the target printed it. */
@@ -57,15 +56,10 @@ export async function attach(
     pid: options.pid,
   };
   const output = (options.output ?? process.stdout) as NodeJS.WritableStream;
-  if (!isLoopback(target.host)) {
-    process.stderr.write(
-      `fiberscope: warning: ${target.host} is not a loopback address; the inspector gives full control of the target\n`,
-    );
-  }
   const client = await connect(target);
   await client.Runtime.enable();
   const probe = await client.Runtime.evaluate({
-    expression: `typeof ${HOOK}?.repl === 'function'`,
+    expression: `typeof ${RUNTIME_HOOK}?.repl === 'function'`,
     returnByValue: true,
   });
   const fibers = probe.result.value === true;
@@ -107,7 +101,9 @@ export async function attach(
       };
       const onSigint = () => {
         if (fibers) {
-          client.Runtime.evaluate({ expression: `${HOOK}.repl().interrupt()` }).catch(() => {});
+          client.Runtime.evaluate({ expression: `${RUNTIME_HOOK}.repl().interrupt()` }).catch(
+            () => {},
+          );
           return;
         }
         // Without the runtime: a busy input is terminated; a pending await is abandoned here.
@@ -142,7 +138,7 @@ export async function attach(
       }
       const colors = (server as { useColors?: boolean }).useColors === true;
       client.Runtime.evaluate({
-        expression: `${HOOK}.repl().fibers({ colors: ${colors} })`,
+        expression: `${RUNTIME_HOOK}.repl().fibers({ colors: ${colors} })`,
         returnByValue: true,
       }).then(
         (reply) => {
@@ -195,7 +191,7 @@ async function evaluateRemotely(
 ): Promise<{ ok: boolean; text: string }> {
   if (fibers) {
     const reply = await client.Runtime.evaluate({
-      expression: `${HOOK}.repl().evaluate(${JSON.stringify(code)}, { colors: ${colors} })`,
+      expression: `${RUNTIME_HOOK}.repl().evaluate(${JSON.stringify(code)}, { colors: ${colors} })`,
       awaitPromise: true,
       returnByValue: true,
     });
