@@ -367,6 +367,7 @@ Local<v8::FunctionTemplate> FiberTemplate(v8::Isolate* isolate, Runtime* runtime
   getter("started", GetStarted);
   getter("id", GetId);
   runtime->fiber_template.Reset(isolate, tmpl);
+  runtime->fiber_function_key.Reset(isolate, v8::Private::New(isolate));
   return tmpl;
 }
 

@@ -38,9 +38,9 @@ Fiber::Fiber(Runtime* runtime, v8::Local<v8::Object> handle, v8::Local<v8::Funct
       runtime_(runtime),
       isolate_(runtime->isolate()),
       handle_(isolate_, handle),
-      fn_(isolate_, fn),
       context_(isolate_, context) {
   handle->SetAlignedPointerInInternalField(0, this);
+  handle->SetPrivate(context, runtime_->fiber_function_key.Get(isolate_), fn).Check();
   runtime_->Remember(this);
   // Weak for good: a running fiber is always reachable, as the receiver of the run() (or
   // throwInto, reset) its resumer is blocked in. Only a suspended fiber can become unreachable.
@@ -225,6 +225,17 @@ void Fiber::Terminate() {
   ending_ = Ending::kNone;
 }
 
+v8::Local<v8::Function> Fiber::FunctionOf(v8::Local<v8::Context> context) {
+  // The fiber's object is reachable now (see the constructor), but a local handle to it would stay
+  // on this thread's handle scope while the fiber is suspended and keep it from being collected:
+  // only the function leaves this scope.
+  v8::EscapableHandleScope scope(isolate_);
+  v8::Local<v8::Value> fn = handle_.Get(isolate_)
+                                ->GetPrivate(context, runtime_->fiber_function_key.Get(isolate_))
+                                .ToLocalChecked();
+  return scope.Escape(fn.As<v8::Function>());
+}
+
 void Fiber::ThreadMain(void* fiber) { static_cast<Fiber*>(fiber)->RunOnThisThread(); }
 
 void Fiber::RunOnThisThread() {
@@ -247,8 +258,9 @@ void Fiber::RunOnThisThread() {
     transfer_has_value_ = false;
 
     v8::TryCatch try_catch(isolate_);
-    v8::MaybeLocal<v8::Value> result = fn_.Get(isolate_)->Call(
-        context, context->Global(), has_argument ? 1 : 0, has_argument ? &argument : nullptr);
+    v8::Local<v8::Function> fn = FunctionOf(context);
+    v8::MaybeLocal<v8::Value> result = fn->Call(context, context->Global(), has_argument ? 1 : 0,
+                                                has_argument ? &argument : nullptr);
 
     EventType ending = EventType::kFinish;
     v8::Local<v8::Value> value;

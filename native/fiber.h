@@ -60,6 +60,7 @@ class Fiber : public Strand {
   static void OnWeak(const v8::WeakCallbackInfo<Fiber>& info);
   static void OnWeakSecondPass(const v8::WeakCallbackInfo<Fiber>& info);
   void RunOnThisThread();
+  v8::Local<v8::Function> FunctionOf(v8::Local<v8::Context> context);
   void SwitchIn(ThreadPool::Worker* worker);
   v8::MaybeLocal<v8::Value> TakeTransfer();
   void SetTransfer(v8::Local<v8::Value> value);
@@ -67,7 +68,6 @@ class Fiber : public Strand {
   Runtime* runtime_;
   v8::Isolate* isolate_;
   v8::Global<v8::Object> handle_;
-  v8::Global<v8::Function> fn_;
   v8::Global<v8::Context> context_;
   // What crosses a switch: a run() argument, a yield() value, a return value, or an exception.
   v8::Global<v8::Value> transfer_;

@@ -66,6 +66,7 @@ Runtime::~Runtime() {
   orphan_error_handler.Reset();
   fiber_template.Reset();
   fiber_constructor.Reset();
+  fiber_function_key.Reset();
   home_.async_context.Reset();
 }
 

@@ -118,6 +118,9 @@ class Runtime {
 
   v8::Global<v8::FunctionTemplate> fiber_template;
   v8::Global<v8::Function> fiber_constructor;
+  // Where a fiber's object keeps its function: an edge V8's heap sees, so that a fiber whose
+  // function refers to the fiber (spawn's closures do) is collected like any other cycle.
+  v8::Global<v8::Private> fiber_function_key;
   // Receives what a collected fiber threw while it was being unwound.
   v8::Global<v8::Function> orphan_error_handler;
 

@@ -80,6 +80,42 @@ describe('a suspended fiber that becomes unreachable', () => {
   }, 250_000);
 });
 
+describe('a fiber whose function refers to the fiber', () => {
+  it('is collected once unreachable: finished, never started, and spawn()ed', () => {
+    const child = runScript(
+      `
+      const { Fiber, spawn, wait } = require('fiberscope');
+      const refs = { finished: [], idle: [], spawned: [] };
+      for (let i = 0; i < 200; i++) {
+        const finished = new Fiber(() => finished.id);
+        finished.run();
+        refs.finished.push(new WeakRef(finished));
+        const idle = new Fiber(() => idle.id);
+        refs.idle.push(new WeakRef(idle));
+      }
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      (async () => {
+        for (let i = 0; i < 200; i++) {
+          await spawn(() => { refs.spawned.push(new WeakRef(Fiber.current)); wait(tick()); });
+        }
+        await tick();
+        globalThis.gc();
+        await tick();
+        const alive = {};
+        for (const [kind, list] of Object.entries(refs)) {
+          alive[kind] = list.filter((ref) => ref.deref() !== undefined).length;
+        }
+        console.log(JSON.stringify(alive));
+      })();
+      `,
+      { nodeArgs: ['--expose-gc'] },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ finished: 0, idle: 0, spawned: 0 });
+  });
+});
+
 describe('process.exit()', () => {
   const suspendedFibers = `
     const { Fiber, spawn, wait } = require('fiberscope');
