@@ -12,6 +12,7 @@
         "native/sample_chunk.cc",
         "native/sampler.cc",
         "native/sigint_watch.cc",
+        "native/stack_table.cc",
         "native/thread_pool.cc"
       ],
       "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Wno-unused-parameter"],

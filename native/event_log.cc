@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <algorithm>
+
 namespace fiberscope {
 
 uint64_t MonotonicNowNs() {
@@ -11,7 +13,10 @@ uint64_t MonotonicNowNs() {
 }
 
 void EventLog::Enable(size_t capacity) {
-  ring_.assign(capacity == 0 ? 1 : capacity, Event{});
+  std::vector<Event>().swap(ring_);
+  capacity_ = capacity == 0 ? 1 : capacity;
+  // Address space only: pages become resident as events are written, and the ring never moves.
+  ring_.reserve(capacity_);
   head_ = 0;
   size_ = 0;
   dropped_ = 0;
@@ -26,6 +31,15 @@ void EventLog::Disable() {
 }
 
 void EventLog::Append(EventType type, uint32_t fiber_id, uint32_t other_id) {
+  Event event{MonotonicNowNs(), fiber_id, other_id, type};
+  // The ring fills its reserved space as events come: memory follows what is recorded.
+  if (size_ == ring_.size() && size_ < capacity_) {
+    std::rotate(ring_.begin(), ring_.begin() + static_cast<long>(head_), ring_.end());
+    head_ = 0;
+    ring_.push_back(event);
+    ++size_;
+    return;
+  }
   size_t capacity = ring_.size();
   size_t slot = (head_ + size_) % capacity;
   if (size_ == capacity) {
@@ -34,7 +48,7 @@ void EventLog::Append(EventType type, uint32_t fiber_id, uint32_t other_id) {
   } else {
     ++size_;
   }
-  ring_[slot] = Event{MonotonicNowNs(), fiber_id, other_id, type};
+  ring_[slot] = event;
 }
 
 size_t EventLog::Drain(double* out, size_t max_events) {

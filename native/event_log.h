@@ -28,7 +28,7 @@ class EventLog {
   static constexpr size_t kFieldsPerEvent = 4;
 
   bool enabled() const { return enabled_; }
-  // Starts recording into a ring of `capacity` events (at least 1), dropping what was kept.
+  // Starts recording into a ring of up to `capacity` events (at least 1), dropping what was kept.
   void Enable(size_t capacity);
   void Disable();
 
@@ -48,6 +48,7 @@ class EventLog {
 
   bool enabled_ = false;
   std::vector<Event> ring_;
+  size_t capacity_ = 1;
   size_t head_ = 0;  // oldest
   size_t size_ = 0;
   uint64_t dropped_ = 0;

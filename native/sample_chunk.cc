@@ -1,12 +1,10 @@
 #include "sample_chunk.h"
 
-#include <algorithm>
-
 namespace fiberscope {
 
 namespace {
 
-constexpr size_t kSampleFields = 6;
+constexpr size_t kSampleFields = 5;
 
 v8::Local<v8::String> Text(v8::Isolate* isolate, const std::string& text) {
   return v8::String::NewFromUtf8(isolate, text.c_str(), v8::NewStringType::kNormal,
@@ -28,7 +26,7 @@ v8::Local<v8::Array> FramesToJs(v8::Isolate* isolate, v8::Local<v8::Context> con
   return list;
 }
 
-v8::Local<v8::Float64Array> SamplesToJs(v8::Isolate* isolate, const std::vector<Sample>& samples) {
+v8::Local<v8::Float64Array> SamplesToJs(v8::Isolate* isolate, const std::deque<Sample>& samples) {
   v8::Local<v8::ArrayBuffer> buffer =
       v8::ArrayBuffer::New(isolate, samples.size() * kSampleFields * sizeof(double));
   auto* out = static_cast<double*>(buffer->Data());
@@ -36,17 +34,22 @@ v8::Local<v8::Float64Array> SamplesToJs(v8::Isolate* isolate, const std::vector<
     *out++ = static_cast<double>(sample.time_ns);
     *out++ = static_cast<double>(sample.weight_ns);
     *out++ = sample.thread_id;
-    *out++ = sample.stack_begin;
-    *out++ = sample.stack_size;
+    *out++ = sample.stack == StackTable::kEmpty ? -1 : static_cast<double>(sample.stack);
     *out++ = static_cast<double>(sample.kind);
   }
   return v8::Float64Array::New(buffer, 0, samples.size() * kSampleFields);
 }
 
-v8::Local<v8::Uint32Array> StacksToJs(v8::Isolate* isolate, const std::vector<uint32_t>& pool) {
-  v8::Local<v8::ArrayBuffer> buffer = v8::ArrayBuffer::New(isolate, pool.size() * sizeof(uint32_t));
-  std::copy(pool.begin(), pool.end(), static_cast<uint32_t*>(buffer->Data()));
-  return v8::Uint32Array::New(buffer, 0, pool.size());
+v8::Local<v8::Int32Array> StacksToJs(v8::Isolate* isolate,
+                                     const std::vector<StackTable::Node>& nodes) {
+  v8::Local<v8::ArrayBuffer> buffer =
+      v8::ArrayBuffer::New(isolate, nodes.size() * 2 * sizeof(int32_t));
+  auto* out = static_cast<int32_t*>(buffer->Data());
+  for (const StackTable::Node& node : nodes) {
+    *out++ = node.parent == StackTable::kEmpty ? -1 : static_cast<int32_t>(node.parent);
+    *out++ = static_cast<int32_t>(node.frame);
+  }
+  return v8::Int32Array::New(buffer, 0, nodes.size() * 2);
 }
 
 }  // namespace
@@ -61,8 +64,9 @@ v8::Local<v8::Object> ChunkToJs(v8::Isolate* isolate, const Sampler::Chunk& chun
   set("endNs", v8::Number::New(isolate, static_cast<double>(chunk.end_ns)));
   set("firstFrame", v8::Number::New(isolate, chunk.first_frame));
   set("frames", FramesToJs(isolate, context, chunk.frames));
+  set("firstStack", v8::Number::New(isolate, chunk.stacks.first));
+  set("stacks", StacksToJs(isolate, chunk.stacks.nodes));
   set("samples", SamplesToJs(isolate, chunk.samples));
-  set("stacks", StacksToJs(isolate, chunk.stack_pool));
   return result;
 }
 

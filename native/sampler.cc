@@ -64,11 +64,10 @@ Sampler::Chunk Sampler::Take() {
       stop_ns_ != 0 ? stop_ns_ : last_ns_,
       static_cast<uint32_t>(frames_taken_),
       std::vector<SampledFrame>(frames_.begin() + static_cast<long>(frames_taken_), frames_.end()),
-      std::move(samples_),
-      std::move(stack_pool_)};
+      stacks_.Take(),
+      std::move(samples_)};
   frames_taken_ = frames_.size();
   samples_.clear();
-  stack_pool_.clear();
   return chunk;
 }
 
@@ -155,9 +154,9 @@ uint32_t Sampler::Intern(v8::Local<v8::StackFrame> frame) {
 }
 
 void Sampler::Record(SampleKind kind, uint64_t time_ns, uint64_t weight_ns, uint32_t thread_id,
-                     uint32_t stack_begin, uint32_t stack_size) {
+                     uint32_t stack) {
   if (weight_ns == 0) return;
-  samples_.push_back(Sample{time_ns, weight_ns, thread_id, stack_begin, stack_size, kind});
+  samples_.push_back(Sample{time_ns, weight_ns, thread_id, stack, static_cast<uint32_t>(kind)});
 }
 
 void Sampler::Serve() {
@@ -171,13 +170,10 @@ void Sampler::Serve() {
   v8::HandleScope handle_scope(isolate_);
   v8::Local<v8::StackTrace> trace =
       v8::StackTrace::CurrentStackTrace(isolate_, static_cast<int>(max_depth_));
-  scratch_.clear();
+  uint32_t stack = StackTable::kEmpty;
   for (int i = trace->GetFrameCount() - 1; i >= 0; --i) {
-    scratch_.push_back(Intern(trace->GetFrame(isolate_, static_cast<uint32_t>(i))));
+    stack = stacks_.Intern(stack, Intern(trace->GetFrame(isolate_, static_cast<uint32_t>(i))));
   }
-  uint32_t begin = static_cast<uint32_t>(stack_pool_.size());
-  stack_pool_.insert(stack_pool_.end(), scratch_.begin(), scratch_.end());
-  uint32_t size = static_cast<uint32_t>(scratch_.size());
 
   // Until the request, this strand ran; from the request to now, either it went on running
   // (served promptly) or no JavaScript ran at all (served late: idle).
@@ -186,10 +182,10 @@ void Sampler::Serve() {
   uint64_t ran = (idle_gap ? requested : now) - last_ns_;
   uint64_t gc = gc_ns_ < ran ? gc_ns_ : ran;
   gc_ns_ = 0;
-  Record(SampleKind::kGarbageCollection, now, gc, thread_id, begin, 0);
-  Record(SampleKind::kJavaScript, now, ran - gc, thread_id, begin, size);
+  Record(SampleKind::kGarbageCollection, now, gc, thread_id, StackTable::kEmpty);
+  Record(SampleKind::kJavaScript, now, ran - gc, thread_id, stack);
   // Idle time belongs to no fiber: it is the home thread's.
-  if (idle_gap) Record(SampleKind::kIdle, now, waited, 0, begin, 0);
+  if (idle_gap) Record(SampleKind::kIdle, now, waited, 0, StackTable::kEmpty);
   last_ns_ = now;
 }
 

@@ -8,10 +8,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "stack_table.h"
 
 namespace fiberscope {
 
@@ -27,14 +30,15 @@ struct SampledFrame {
 
 enum class SampleKind : uint8_t { kJavaScript = 0, kIdle = 1, kGarbageCollection = 2 };
 
+// 24 bytes: a long capture keeps one per interval.
 struct Sample {
-  uint64_t time_ns;    // CLOCK_MONOTONIC
-  uint64_t weight_ns;  // the time the sample stands for
-  uint32_t thread_id;  // 0: the isolate's home thread; otherwise a fiber id
-  uint32_t stack_begin;
-  uint32_t stack_size;  // frames in stack_pool, root (outermost) first
-  SampleKind kind;
+  uint64_t time_ns;     // CLOCK_MONOTONIC
+  uint64_t weight_ns;   // the time the sample stands for
+  uint32_t thread_id;   // 0: the isolate's home thread; otherwise a fiber id
+  uint32_t stack : 30;  // an id in the StackTable, or StackTable::kEmpty
+  uint32_t kind : 2;    // a SampleKind
 };
+static_assert(sizeof(Sample) == 24);
 
 class Sampler {
  public:
@@ -43,16 +47,16 @@ class Sampler {
   Sampler(const Sampler&) = delete;
   Sampler& operator=(const Sampler&) = delete;
 
-  // What was recorded since the last Take(): samples and their stack pool moved out together, so
-  // that a sample's stack_begin indexes this chunk's pool; frames interned since the last Take().
-  // Frame ids are global: frames[i] has the id first_frame + i.
+  // What was recorded since the last Take(): the samples, and the frames and stacks interned since.
+  // Frame and stack ids are global: frames[i] has the id first_frame + i, stacks.nodes[i] the id
+  // stacks.first + i.
   struct Chunk {
     uint64_t start_ns;
     uint64_t end_ns;  // the samples' weights cover the time up to here
     uint32_t first_frame;
     std::vector<SampledFrame> frames;
-    std::vector<Sample> samples;
-    std::vector<uint32_t> stack_pool;
+    StackTable::Taken stacks;
+    std::deque<Sample> samples;
   };
 
   void Start();
@@ -88,7 +92,7 @@ class Sampler {
   void ServeNow();
   uint32_t Intern(v8::Local<v8::StackFrame> frame);
   void Record(SampleKind kind, uint64_t time_ns, uint64_t weight_ns, uint32_t thread_id,
-              uint32_t stack_begin, uint32_t stack_size);
+              uint32_t stack);
 
   Runtime* runtime_;
   v8::Isolate* isolate_;
@@ -106,9 +110,9 @@ class Sampler {
   std::unordered_map<uint64_t, uint32_t> frame_ids_;
   std::vector<SampledFrame> frames_;
   size_t frames_taken_ = 0;
-  std::vector<Sample> samples_;
-  std::vector<uint32_t> stack_pool_;
-  std::vector<uint32_t> scratch_;
+  StackTable stacks_;
+  // A deque: grows in small blocks, without copying or leaving freed doublings behind.
+  std::deque<Sample> samples_;
 };
 
 }  // namespace fiberscope

@@ -161,7 +161,7 @@ function fiberSource(client: Client): Source {
 
 /** V8's profiler, main thread only: stopped and restarted every cycle, each cycle a chunk. */
 function v8Source(client: Client): Source {
-  const known = { frames: new Map<string, number>() };
+  const known = { frames: new Map<string, number>(), stacks: new Map<string, number>() };
   const chunkOf = (profile: unknown) =>
     chunkOfProfile(fromCpuProfile(JSON.stringify(profile)), known);
   return {

@@ -33,11 +33,14 @@ export interface NativeSamples {
   firstFrame: number;
   /** [functionName, url, line, column, scriptId], lines and columns 1-based. */
   frames: Array<[string, string, number, number, number]>;
-  /** Six numbers a sample: timeNs, weightNs, threadId, stackBegin, stackSize, kind
+  /** The id of the first stack in `stacks`: stack ids are global, like frame ids. */
+  firstStack: number;
+  /** Two numbers a stack: its parent stack's id (-1 for an outermost frame) and its innermost
+   *  frame's id. */
+  stacks: Int32Array;
+  /** Five numbers a sample: timeNs, weightNs, threadId, stack (-1 when empty), kind
    *  (0 JavaScript, 1 idle, 2 garbage collection). */
   samples: Float64Array;
-  /** Frame indices, each sample's stack root first. */
-  stacks: Uint32Array;
 }
 
 export interface Binding {

@@ -22,9 +22,14 @@ export interface ProfileChunk {
   firstFrame: number;
   /** New frames, source-mapped where the profile was taken. */
   frames: ProfileFrame[];
-  /** `[timeUs, weightUs, threadId, kind, ...stack]`: the time on the monotonic clock, kind one
-   *  of SAMPLE_JS, SAMPLE_IDLE, SAMPLE_GC, the stack's frame indices root first. */
-  samples: number[][];
+  /** The id of `stacks[0]`: earlier stacks came in earlier chunks. */
+  firstStack: number;
+  /** New stacks, each `[parent, frame]`: the stack of its callers (-1 for an outermost frame)
+   *  and its innermost frame. A stack seen before keeps its id. */
+  stacks: Array<[parent: number, frame: number]>;
+  /** `[timeUs, weightUs, threadId, kind, stack]`: the time on the monotonic clock, kind one of
+   *  SAMPLE_JS, SAMPLE_IDLE, SAMPLE_GC, the id of the stack (-1 for none). */
+  samples: Array<[timeUs: number, weightUs: number, threadId: number, kind: number, stack: number]>;
   /** Fiber events: `[timeUs, type, fiberId, otherId]`, in time order. */
   events: Array<[timeUs: number, type: FiberEventType, fiberId: number, otherId: number]>;
   /** `[timeUs, 'wait', fiberId, frame]` (frame -1 when unknown) as a fiber yields,
@@ -43,10 +48,26 @@ export interface ProfileChunk {
  */
 export function chunkOfProfile(
   profile: Profile,
-  known: { startTimeUs?: number; frames: Map<string, number> },
+  known: { startTimeUs?: number; frames: Map<string, number>; stacks: Map<string, number> },
 ): ProfileChunk {
   known.startTimeUs ??= profile.startTimeUs;
   const firstFrame = known.frames.size;
+  const firstStack = known.stacks.size;
+  const stacks: ProfileChunk['stacks'] = [];
+  const stackOf = (frameIds: number[]): number => {
+    let stack = -1;
+    for (const frame of frameIds) {
+      const key = `${stack},${frame}`;
+      let id = known.stacks.get(key);
+      if (id === undefined) {
+        id = firstStack + stacks.length;
+        known.stacks.set(key, id);
+        stacks.push([stack, frame]);
+      }
+      stack = id;
+    }
+    return stack;
+  };
   const frames: ProfileFrame[] = [];
   const ids = profile.frames.map((frame) => {
     if (frame.special !== undefined) return -1;
@@ -59,13 +80,19 @@ export function chunkOfProfile(
     }
     return id;
   });
-  const samples = profile.samples.map((sample) => {
+  const samples = profile.samples.map((sample): ProfileChunk['samples'][number] => {
     const leaf = profile.frames[sample.stack[sample.stack.length - 1] as number];
     const kind =
       leaf?.special === 'idle' ? SAMPLE_IDLE : leaf?.special === 'gc' ? SAMPLE_GC : SAMPLE_JS;
-    const stack = sample.stack.map((index) => ids[index] as number).filter((id) => id >= 0);
+    const frameIds = sample.stack.map((index) => ids[index] as number).filter((id) => id >= 0);
     const timeUs = profile.startTimeUs + sample.timeUs;
-    return [timeUs, sample.weightUs, sample.threadId, kind, ...(kind === SAMPLE_JS ? stack : [])];
+    return [
+      timeUs,
+      sample.weightUs,
+      sample.threadId,
+      kind,
+      kind === SAMPLE_JS ? stackOf(frameIds) : -1,
+    ];
   });
   return {
     startTimeUs: known.startTimeUs,
@@ -73,6 +100,8 @@ export function chunkOfProfile(
     intervalUs: profile.intervalUs,
     firstFrame,
     frames,
+    firstStack,
+    stacks,
     samples,
     events: [],
     marks: [],
@@ -84,6 +113,7 @@ export function chunkOfProfile(
 function check(chunks: readonly ProfileChunk[]): void {
   if (chunks.length === 0) throw new RangeError('assembleProfile() needs at least one chunk');
   let frames = 0;
+  let stacks = 0;
   chunks.forEach((chunk, i) => {
     if (chunk.startTimeUs !== chunks[0]?.startTimeUs) {
       throw new RangeError(`chunks[${i}] is from another profile (another startTimeUs)`);
@@ -93,7 +123,13 @@ function check(chunks: readonly ProfileChunk[]): void {
         `chunks[${i}] starts at frame ${chunk.firstFrame}, but ${frames} frames came before it: a chunk is missing or out of order`,
       );
     }
+    if (chunk.firstStack !== stacks) {
+      throw new RangeError(
+        `chunks[${i}] starts at stack ${chunk.firstStack}, but ${stacks} stacks came before it: a chunk is missing or out of order`,
+      );
+    }
     frames += chunk.frames.length;
+    stacks += chunk.stacks.length;
   });
 }
 
@@ -112,23 +148,37 @@ export function assembleProfile(chunks: readonly ProfileChunk[]): Profile {
   const gcFrame = special('gc', '(garbage collector)');
   const programFrame = special('program', '(program)');
 
+  // Samples with the same stack share one array of frame indices.
+  const stackNodes = chunks.flatMap((chunk) => chunk.stacks);
+  const stackFrames: Array<number[] | undefined> = [];
+  const framesOf = (id: number): number[] => {
+    let known = stackFrames[id];
+    if (known === undefined) {
+      const [parent, frame] = stackNodes[id] as [number, number];
+      known = parent < 0 ? [frame] : [...framesOf(parent), frame];
+      stackFrames[id] = known;
+    }
+    return known;
+  };
+  const idleStack = [idleFrame];
+  const gcStack = [gcFrame];
+  const programStack = [programFrame];
+
   const samples: ProfileSample[] = [];
   const cpuUs = new Map<number, number>();
   const counts = new Map<number, number>();
   const names = new Map<number, string>();
   for (const chunk of chunks) {
     for (const [id, name] of chunk.names) names.set(id, name);
-    for (const [timeUs, weightUs, threadId, kind, ...frameIds] of chunk.samples) {
-      const at = (timeUs as number) - startTimeUs;
-      const thread = threadId as number;
+    for (const [timeUs, weightUs, threadId, kind, stackId] of chunk.samples) {
       let stack: number[];
-      if (kind === SAMPLE_IDLE) stack = [idleFrame];
-      else if (kind === SAMPLE_GC) stack = [gcFrame];
-      else stack = frameIds.length > 0 ? frameIds : [programFrame];
-      samples.push({ timeUs: at, weightUs: weightUs as number, threadId: thread, stack });
+      if (kind === SAMPLE_IDLE) stack = idleStack;
+      else if (kind === SAMPLE_GC) stack = gcStack;
+      else stack = stackId >= 0 ? framesOf(stackId) : programStack;
+      samples.push({ timeUs: timeUs - startTimeUs, weightUs, threadId, stack });
       if (kind !== SAMPLE_IDLE) {
-        cpuUs.set(thread, (cpuUs.get(thread) ?? 0) + (weightUs as number));
-        counts.set(thread, (counts.get(thread) ?? 0) + 1);
+        cpuUs.set(threadId, (cpuUs.get(threadId) ?? 0) + weightUs);
+        counts.set(threadId, (counts.get(threadId) ?? 0) + 1);
       }
     }
   }

@@ -1,5 +1,6 @@
 // Timeline marks (a fiber waits at a frame, a fiber is ready to run again), recorded at every
-// wait while a profiler runs: kept in a growing Float64Array, so recording one allocates nothing.
+// wait while a profiler runs: kept in a Float64Array sized for the capacity up front (zeroed
+// pages the system maps in only as marks are written), so recording one allocates nothing.
 import type { ProfileChunk } from './chunk';
 
 const FIELDS = 4;
@@ -12,11 +13,12 @@ export class MarkBuffer {
   /** How many times take() emptied the buffer: an index is valid within one generation. */
   generation = 0;
   readonly #capacity: number;
-  #data = new Float64Array(4096 * FIELDS);
+  readonly #data: Float64Array;
   #count = 0;
 
   constructor(capacity: number) {
     this.#capacity = capacity;
+    this.#data = new Float64Array(capacity * FIELDS);
   }
 
   /** Records a mark; returns its index for setFrame(), or -1 when the buffer is full. */
@@ -24,11 +26,6 @@ export class MarkBuffer {
     if (this.#count >= this.#capacity) {
       this.dropped++;
       return -1;
-    }
-    if ((this.#count + 1) * FIELDS > this.#data.length) {
-      const grown = new Float64Array(this.#data.length * 2);
-      grown.set(this.#data);
-      this.#data = grown;
     }
     const at = this.#count++ * FIELDS;
     this.#data[at] = timeUs;

@@ -60,7 +60,8 @@ export interface ProfileSample {
   weightUs: number;
   /** The logical thread it ran on. */
   threadId: number;
-  /** Frame indices into `frames`, root (outermost) first. */
+  /** Frame indices into `frames`, root (outermost) first. Samples with the same stack share
+   *  one array: do not change it. */
   stack: number[];
 }
 

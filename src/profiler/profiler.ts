@@ -80,9 +80,12 @@ export interface ProfilingOptions {
 }
 
 const OPTION_NAMES = new Set(['intervalUs', 'maxDepth']);
-const FIELDS = 6;
-/** Marks (wait sites, readiness) kept between two chunks before the oldest are dropped. */
-const MARK_CAPACITY = 1 << 20;
+const SAMPLE_FIELDS = 5;
+/** Fiber events and marks (wait sites, readiness) kept between two chunks: past these, marks are
+ *  dropped and the oldest events overwritten, so that a long capture of a busy process stays
+ *  bounded (12 MB of events, 16 MB of marks). */
+const EVENT_CAPACITY = 1 << 19;
+const MARK_CAPACITY = 1 << 19;
 // Wait sites skip fiberscope's own frames (wait(), sync(), Future#wait()...): dist/ or src/.
 const OWN_FILES = path.join(__dirname, '..') + path.sep;
 let active: Profiler | undefined;
@@ -101,10 +104,11 @@ export class Profiler {
   /** @internal use startProfiling() */
   constructor(intervalUs: number, maxDepth: number) {
     this.intervalUs = intervalUs;
-    this.#events = new FiberEventRecorder({ capacity: 1 << 20 });
+    this.#events = new FiberEventRecorder({ capacity: EVENT_CAPACITY });
     const previous = fiberNames.observer;
+    // Unnamed fibers are the rule in a busy process: only names are kept ('' is the default).
     fiberNames.observer = (id, name) => {
-      this.#names.set(id, name);
+      if (name !== '' || this.#names.has(id)) this.#names.set(id, name);
       previous?.(id, name);
     };
     try {
@@ -116,9 +120,11 @@ export class Profiler {
     }
     const marks = this.#marks;
     // Where a fiber waits takes a stack capture (~5 µs in a fiber): taken when the fiber runs
-    // again, under the same callers, and only for a wait of at least an interval; a shorter one
-    // weighs little in the timeline and keeps an unknown site (-1).
+    // again, under the same callers, for a wait of at least an interval, and at most once an
+    // interval, like a sample: a wait site is itself a sample of where fibers wait. Other waits
+    // keep an unknown site (-1); short ones weigh little in the timeline.
     const pending = new Map<number, { index: number; generation: number; sinceUs: number }>();
+    let lastCaptureUs = Number.NEGATIVE_INFINITY;
     fiberTimeline.observer = {
       waiting: (fiberId) => {
         const sinceUs = nowUs();
@@ -129,7 +135,10 @@ export class Profiler {
         const wait = pending.get(fiberId);
         if (wait === undefined) return;
         pending.delete(fiberId);
-        if (wait.generation !== marks.generation || nowUs() - wait.sinceUs < intervalUs) return;
+        const now = nowUs();
+        if (wait.generation !== marks.generation || now - wait.sinceUs < intervalUs) return;
+        if (now - lastCaptureUs < intervalUs) return;
+        lastCaptureUs = now;
         marks.setFrame(wait.index, binding.internCaller(OWN_FILES));
       },
       ready: (fiberId) => marks.push(nowUs(), true, fiberId, -1),
@@ -168,17 +177,19 @@ export class Profiler {
   }
 
   #chunk(native: NativeSamples, events: ReturnType<FiberEventRecorder['drain']>): ProfileChunk {
-    const samples: number[][] = [];
-    for (let i = 0; i < native.samples.length; i += FIELDS) {
-      const begin = native.samples[i + 3] as number;
-      const size = native.samples[i + 4] as number;
+    const samples: ProfileChunk['samples'] = [];
+    for (let i = 0; i < native.samples.length; i += SAMPLE_FIELDS) {
       samples.push([
         (native.samples[i] as number) / 1000,
         (native.samples[i + 1] as number) / 1000,
         native.samples[i + 2] as number,
-        native.samples[i + 5] as number,
-        ...native.stacks.subarray(begin, begin + size),
+        native.samples[i + 4] as number,
+        native.samples[i + 3] as number,
       ]);
+    }
+    const stacks: ProfileChunk['stacks'] = [];
+    for (let i = 0; i < native.stacks.length; i += 2) {
+      stacks.push([native.stacks[i] as number, native.stacks[i + 1] as number]);
     }
     const dropped =
       this.#events.dropped - this.#eventsDropped + this.#marks.dropped - this.#marksDropped;
@@ -204,6 +215,8 @@ export class Profiler {
           scriptId,
         };
       }),
+      firstStack: native.firstStack,
+      stacks,
       samples,
       events: events.map((event) => [
         event.timeNs / 1000,

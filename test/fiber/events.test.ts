@@ -76,6 +76,26 @@ describe('recordFiberEvents()', () => {
     fiber.reset();
   });
 
+  it('keeps the order when the ring grows after a drain left it wrapped', () => {
+    const recorder = recordFiberEvents({ capacity: 64 });
+    const fiber = new Fiber(() => {
+      for (;;) Fiber.yield();
+    });
+    fiber.run();
+    fiber.run();
+    expect(recorder.drain()).toHaveLength(5);
+    fiber.run();
+    expect(recorder.drain()).toHaveLength(2);
+    for (let i = 0; i < 6; i++) fiber.run();
+    const events = recorder.stop();
+    expect(events.map((event) => event.type)).toEqual(Array(6).fill(['run', 'yield']).flat());
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i].timeNs).toBeGreaterThanOrEqual(events[i - 1].timeNs);
+    }
+    expect(recorder.dropped).toBe(0);
+    fiber.reset();
+  });
+
   it('several recorders each get every event; nothing is recorded after stop()', () => {
     const first = recordFiberEvents();
     const second = recordFiberEvents();

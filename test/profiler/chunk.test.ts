@@ -12,6 +12,8 @@ const chunk = (fields: Partial<ProfileChunk>): ProfileChunk => ({
   intervalUs: 100,
   firstFrame: 0,
   frames: [],
+  firstStack: 0,
+  stacks: [],
   samples: [],
   events: [],
   marks: [],
@@ -37,7 +39,7 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
       const last = chunks[chunks.length - 1];
       const one = { ...chunks[0], endTimeUs: last.endTimeUs,
         dropped: chunks.reduce((sum, c) => sum + c.dropped, 0) };
-      for (const key of ['frames', 'samples', 'events', 'marks', 'names']) one[key] = chunks.flatMap((c) => c[key]);
+      for (const key of ['frames', 'stacks', 'samples', 'events', 'marks', 'names']) one[key] = chunks.flatMap((c) => c[key]);
       const chunked = assembleProfile(chunks);
       const whole = assembleProfile([one]);
       const positions = chunked.frames.filter((f) => !f.special).map((f) => [f.functionName, f.url, f.line, f.column].join(':'));
@@ -54,6 +56,13 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
         weightsMs: chunked.samples.reduce((sum, s) => sum + s.weightUs, 0) / 1000,
         spanMs: (chunked.endTimeUs - chunked.startTimeUs) / 1000,
         duplicateFrames: positions.length - new Set(positions).size,
+        stacks: chunks.reduce((sum, c) => sum + c.stacks.length, 0),
+        duplicateStacks: (() => {
+          const nodes = chunks.flatMap((c) => c.stacks.map((node) => node.join()));
+          return nodes.length - new Set(nodes).size;
+        })(),
+        // Samples of one stack share its array: fewer arrays than samples.
+        stackArrays: new Set(chunked.samples.map((s) => s.stack)).size,
         burnThreads: [...burnThreads].sort(),
         names: chunked.threads.map((t) => t.name),
       }));
@@ -65,6 +74,10 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
     expect(Math.abs((result.weightsMs as number) - (result.spanMs as number))).toBeLessThan(2);
     // Each position is interned once, whichever chunk first saw it: later chunks refer to it.
     expect(result.duplicateFrames).toBe(0);
+    // So is each stack: a sample refers to it by id, whichever chunk first saw it.
+    expect(result.stacks as number).toBeGreaterThan(0);
+    expect(result.duplicateStacks).toBe(0);
+    expect(result.stackArrays as number).toBeLessThan((result.samples as number[])[0] as number);
     expect(result.burnThreads).toEqual(['worker 1', 'worker 2', 'worker 3']);
     expect(result.names).toEqual(['main', 'worker 1', 'worker 2', 'worker 3']);
   });
@@ -76,6 +89,11 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
       assembleProfile([chunk({ frames: [frame] }), chunk({ firstFrame: 2, frames: [frame] })]),
     ).toThrow(
       'chunks[1] starts at frame 2, but 1 frames came before it: a chunk is missing or out of order',
+    );
+    expect(() =>
+      assembleProfile([chunk({ stacks: [[-1, 0]] }), chunk({ firstStack: 0, stacks: [[-1, 0]] })]),
+    ).toThrow(
+      'chunks[1] starts at stack 0, but 1 stacks came before it: a chunk is missing or out of order',
     );
     expect(() => assembleProfile([chunk({}), chunk({ startTimeUs: 5 })])).toThrow(
       'chunks[1] is from another profile (another startTimeUs)',
