@@ -1,12 +1,16 @@
 'use strict';
-// Profiler accuracy and cost, measured side by side in one process (npm run bench runs it):
-//  - fibers burning known shares of CPU: each fiber's measured share against the truth;
-//  - a main-thread-only workload: top functions' self-time shares against V8's CpuProfiler
-//    (the inspector's Profiler domain), both sampling the same run;
-//  - overhead at the 1 ms interval: CPU time of the same work, profiled and not;
-//  - memory: bytes kept per sample, extrapolated to a 10-minute capture at 1 kHz.
+// Profiler accuracy and cost, each figure measured side by side in one process
+// (npm run bench runs each part in a node of its own: `node bench/profiler.js accuracy|overhead|memory`):
+//  - accuracy: fibers burning known shares of CPU, each fiber's measured share against the truth;
+//    a main-thread-only workload, top functions' self-time shares against V8's CpuProfiler (the
+//    inspector's Profiler domain), both sampling the same run;
+//  - overhead at the 1 ms interval: CPU time of the same work, profiled and not, in alternating
+//    rounds; the part the sampler thread's own sleeping and waking takes; and V8's CpuProfiler's
+//    overhead on a main-thread version of the work, for comparison;
+//  - memory: what a capture keeps per sample, extrapolated to a 10-minute capture at 1 kHz.
 // Prints one JSON line.
 
+const fs = require('node:fs');
 const inspector = require('node:inspector');
 const { spawn, wait } = require('fiberscope');
 const { startProfiling } = require('fiberscope/profiler');
@@ -84,7 +88,9 @@ async function againstV8() {
   await post(session, 'Profiler.setSamplingInterval', { interval: 1000 });
   await post(session, 'Profiler.start');
   const profiler = startProfiling({ intervalUs: 1000 });
-  for (let i = 0; i < 1000; i++) {
+  // About 10 s: each profiler's shares carry a sampling error of about 1/√samples (0.5 points
+  // for 10,000 samples; the difference of two such estimates, 0.7).
+  for (let i = 0; i < 10000; i++) {
     alpha();
     beta();
     gamma();
@@ -128,8 +134,29 @@ async function againstV8() {
   return { shares: rows, maxErrorPoints: maxError };
 }
 
+// CPU time each thread of this process has run, in ms, by thread id (Linux).
+function threadCpuMs() {
+  const byThread = new Map();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const fields = fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ');
+      byThread.set(tid, Number(fields[0]) / 1e6);
+    } catch {
+      // the thread ended
+    }
+  }
+  return byThread;
+}
+
+const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
+// Rounds alternate plain and profiled runs; each round's ratio compares two neighbouring runs, so
+// that the machine's drift (this VM is shared) cancels out, and the median drops outlier rounds.
+const ROUNDS = 15;
+const pairedOverhead = (plain, profiled) =>
+  100 * (median(profiled.map((cpu, i) => cpu / plain[i])) - 1);
+
 // The same fixed work (not a fixed time) in fibers, with and without the profiler.
-async function overhead() {
+async function fiberOverhead() {
   const work = () =>
     Promise.all(
       [0, 1, 2, 3].map(() =>
@@ -143,58 +170,143 @@ async function overhead() {
         }),
       ),
     );
-  const runs = { plain: [], profiled: [] };
-  for (let round = 0; round < 5; round++) {
+  await work();
+  const runs = { plain: [], profiled: [], samplerThread: [], samples: [] };
+  for (let round = 0; round < ROUNDS; round++) {
     for (const mode of ['plain', 'profiled']) {
+      const before = threadCpuMs();
       const profiler = mode === 'profiled' ? startProfiling({ intervalUs: 1000 }) : undefined;
+      // The sampler's thread: the one startProfiling() started.
+      const started = threadCpuMs();
+      const samplerTids = [...started.keys()].filter((tid) => !before.has(tid));
       const c0 = cpuNow();
       await work();
       runs[mode].push(cpuNow() - c0);
+      if (profiler) {
+        const after = threadCpuMs();
+        runs.samplerThread.push(
+          samplerTids.reduce((sum, tid) => sum + (after.get(tid) ?? 0) - started.get(tid), 0),
+        );
+        runs.samples.push(profiler.stop().samples.length);
+      }
+    }
+  }
+  const plain = median(runs.plain);
+  const samplerThread = median(runs.samplerThread);
+  return {
+    plainCpuMs: plain,
+    profiledCpuMs: median(runs.profiled),
+    overheadPercent: pairedOverhead(runs.plain, runs.profiled),
+    samplerThreadPercent: (100 * samplerThread) / plain,
+    samplerThreadUsPerSample: (1000 * samplerThread) / median(runs.samples),
+    rounds: runs.plain.length,
+  };
+}
+
+// The same kind of work on the main thread alone: ours against V8's CpuProfiler at 1 ms.
+async function mainThreadOverhead() {
+  const work = async () => {
+    let x = 0;
+    for (let turn = 0; turn < 400; turn++) {
+      for (let i = 0; i < 200000; i++) x += Math.sqrt(i);
+      await tick();
+    }
+    return x;
+  };
+  const session = new inspector.Session();
+  session.connect();
+  await post(session, 'Profiler.enable');
+  await post(session, 'Profiler.setSamplingInterval', { interval: 1000 });
+  await work();
+  const runs = { plain: [], v8: [], fiberscope: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of ['plain', 'v8', 'fiberscope']) {
+      if (mode === 'v8') await post(session, 'Profiler.start');
+      const profiler = mode === 'fiberscope' ? startProfiling({ intervalUs: 1000 }) : undefined;
+      const c0 = cpuNow();
+      await work();
+      runs[mode].push(cpuNow() - c0);
+      if (mode === 'v8') await post(session, 'Profiler.stop');
       profiler?.stop();
     }
   }
-  const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
-  const plain = median(runs.plain);
-  const profiled = median(runs.profiled);
+  session.disconnect();
   return {
-    plainCpuMs: plain,
-    profiledCpuMs: profiled,
-    overheadPercent: (100 * (profiled - plain)) / plain,
+    plainCpuMs: median(runs.plain),
+    v8Percent: pairedOverhead(runs.plain, runs.v8),
+    fiberscopePercent: pairedOverhead(runs.plain, runs.fiberscope),
   };
 }
 
+// Run in a fresh process: what the capture keeps, not what earlier parts left to the allocator.
+// Memory is RSS after a GC, with the JS heap counted by what is live in it rather than by what V8
+// has reserved (V8 resizes its young generation by megabytes, profiled or not). Taken 5 s into
+// the capture, once the allocator's arenas have settled, and at its end 15 s later: the growth
+// between the two, per sample, is what a further sample costs, with the waits and fibers of this
+// workload that come with it.
 async function memory() {
-  global.gc?.();
-  const before = process.memoryUsage().rss;
+  const workload = async (ms) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      await spawn(() => {
+        burnFor(5);
+        wait(tick());
+      });
+    }
+  };
+  const keptAfterGc = () => {
+    global.gc();
+    const usage = process.memoryUsage();
+    return usage.rss - usage.heapTotal + usage.heapUsed;
+  };
+  await workload(1000);
+  const before = keptAfterGc();
+  const t0 = performance.now();
   const profiler = startProfiling({ intervalUs: 1000 });
-  const end = Date.now() + 3000;
-  while (Date.now() < end) {
-    await spawn(() => {
-      burnFor(5);
-      wait(tick());
-    });
-  }
-  // What the profiler keeps, not the garbage the workload (and each wait's stack capture) left.
-  global.gc?.();
-  const during = process.memoryUsage().rss;
+  await workload(5000);
+  const early = keptAfterGc();
+  const t1 = performance.now();
+  await workload(15000);
+  const late = keptAfterGc();
+  const t2 = performance.now();
+  const heapBefore = process.memoryUsage().heapUsed;
   const profile = profiler.stop();
+  global.gc();
+  const heapAfter = process.memoryUsage().heapUsed;
   const samples = profile.samples.length;
-  const bytesPerSample = Math.max(0, during - before) / Math.max(samples, 1);
+  // Samples come at a steady rate: those of the last 15 s, by time.
+  const lateSamples = (samples * (t2 - t1)) / (t2 - t0);
+  const bytesPerSample = Math.max(0, late - early) / lateSamples;
+  const tenMinutes =
+    Math.max(0, early - before) + bytesPerSample * (600_000 - (samples - lateSamples));
+  // The profile object stop() returns, in the JS heap.
+  const modelBytesPerSample = Math.max(0, heapAfter - heapBefore) / samples;
   return {
     samples,
+    fibers: profile.threads.length - 1,
+    startMb: Math.max(0, early - before) / 1048576,
     bytesPerSample,
-    tenMinutesMb: (bytesPerSample * 600_000) / 1048576,
+    tenMinutesMb: tenMinutes / 1048576,
+    modelBytesPerSample,
+    modelTenMinutesMb: (modelBytesPerSample * 600_000) / 1048576,
   };
 }
 
+const parts = {
+  accuracy: async () => ({ knownShares: await knownShares(), againstV8: await againstV8() }),
+  overhead: async () => ({
+    overhead: await fiberOverhead(),
+    mainThreadOverhead: await mainThreadOverhead(),
+  }),
+  memory: async () => ({ memory: await memory() }),
+};
+
 (async () => {
-  const result = {
-    knownShares: await knownShares(),
-    againstV8: await againstV8(),
-    overhead: await overhead(),
-    memory: await memory(),
-  };
-  console.log(JSON.stringify(result));
+  const part = parts[process.argv[2]];
+  if (part === undefined) {
+    throw new Error(`usage: node --expose-gc bench/profiler.js ${Object.keys(parts).join('|')}`);
+  }
+  console.log(JSON.stringify(await part()));
   setImmediate(() => process.exit(0));
 })().catch((error) => {
   console.log(JSON.stringify({ error: String(error?.stack || error) }));
