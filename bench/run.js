@@ -798,7 +798,7 @@ function profilerTable() {
       ],
       [
         '  … of which the sampler thread sleeping and waking',
-        `${pct(result.overhead.samplerThreadPercent)} (${result.overhead.samplerThreadUsPerSample.toFixed(1)} µs a wake)`,
+        `${pct(result.overhead.samplerThreadPercent)} (${result.overhead.samplerThreadUsPerWake.toFixed(1)} µs a wake)`,
         'info',
         '',
       ],

@@ -225,14 +225,17 @@ void Fiber::Terminate() {
   ending_ = Ending::kNone;
 }
 
-v8::Local<v8::Function> Fiber::FunctionOf(v8::Local<v8::Context> context) {
+v8::MaybeLocal<v8::Function> Fiber::FunctionOf(v8::Local<v8::Context> context) {
   // The fiber's object is reachable now (see the constructor), but a local handle to it would stay
   // on this thread's handle scope while the fiber is suspended and keep it from being collected:
   // only the function leaves this scope.
   v8::EscapableHandleScope scope(isolate_);
-  v8::Local<v8::Value> fn = handle_.Get(isolate_)
-                                ->GetPrivate(context, runtime_->fiber_function_key.Get(isolate_))
-                                .ToLocalChecked();
+  v8::Local<v8::Value> fn;
+  if (!handle_.Get(isolate_)
+           ->GetPrivate(context, runtime_->fiber_function_key.Get(isolate_))
+           .ToLocal(&fn)) {
+    return v8::MaybeLocal<v8::Function>();
+  }
   return scope.Escape(fn.As<v8::Function>());
 }
 
@@ -258,9 +261,13 @@ void Fiber::RunOnThisThread() {
     transfer_has_value_ = false;
 
     v8::TryCatch try_catch(isolate_);
-    v8::Local<v8::Function> fn = FunctionOf(context);
-    v8::MaybeLocal<v8::Value> result = fn->Call(context, context->Global(), has_argument ? 1 : 0,
-                                                has_argument ? &argument : nullptr);
+    v8::MaybeLocal<v8::Value> result;
+    v8::Local<v8::Function> fn;
+    // Reading the function fails only when execution is being terminated: handled as a throw.
+    if (FunctionOf(context).ToLocal(&fn)) {
+      result = fn->Call(context, context->Global(), has_argument ? 1 : 0,
+                        has_argument ? &argument : nullptr);
+    }
 
     EventType ending = EventType::kFinish;
     v8::Local<v8::Value> value;

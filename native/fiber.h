@@ -60,7 +60,7 @@ class Fiber : public Strand {
   static void OnWeak(const v8::WeakCallbackInfo<Fiber>& info);
   static void OnWeakSecondPass(const v8::WeakCallbackInfo<Fiber>& info);
   void RunOnThisThread();
-  v8::Local<v8::Function> FunctionOf(v8::Local<v8::Context> context);
+  v8::MaybeLocal<v8::Function> FunctionOf(v8::Local<v8::Context> context);
   void SwitchIn(ThreadPool::Worker* worker);
   v8::MaybeLocal<v8::Value> TakeTransfer();
   void SetTransfer(v8::Local<v8::Value> value);

@@ -173,6 +173,8 @@ void Sampler::Serve() {
   uint32_t stack = StackTable::kEmpty;
   for (int i = trace->GetFrameCount() - 1; i >= 0; --i) {
     stack = stacks_.Intern(stack, Intern(trace->GetFrame(isolate_, static_cast<uint32_t>(i))));
+    // A full table: the rest of this stack has no id, and a part of it would be a wrong one.
+    if (stack == StackTable::kEmpty) break;
   }
 
   // Until the request, this strand ran; from the request to now, either it went on running

@@ -12,7 +12,7 @@ namespace fiberscope {
 class StackTable {
  public:
   // The stack of no frame: a sample without JavaScript on it. Ids fit in 30 bits (see Sample);
-  // a table that ran out of them interns nothing more, and its stacks read as empty.
+  // a table that ran out of them interns nothing more and returns kEmpty for a new stack.
   static constexpr uint32_t kEmpty = (1u << 30) - 1;
 
   struct Node {

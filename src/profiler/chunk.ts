@@ -115,6 +115,11 @@ function check(chunks: readonly ProfileChunk[]): void {
   let frames = 0;
   let stacks = 0;
   chunks.forEach((chunk, i) => {
+    if (!Number.isInteger(chunk.firstStack) || !Array.isArray(chunk.stacks)) {
+      throw new TypeError(
+        `chunks[${i}] has no stacks: it is not a chunk of this version of fiberscope's profiler`,
+      );
+    }
     if (chunk.startTimeUs !== chunks[0]?.startTimeUs) {
       throw new RangeError(`chunks[${i}] is from another profile (another startTimeUs)`);
     }
@@ -129,7 +134,26 @@ function check(chunks: readonly ProfileChunk[]): void {
       );
     }
     frames += chunk.frames.length;
+    chunk.stacks.forEach(([parent, frame], j) => {
+      // A stack's callers came before it: ids only grow, and every stack ends at the root.
+      if (!(Number.isInteger(parent) && parent >= -1 && parent < stacks + j)) {
+        throw new RangeError(
+          `chunks[${i}].stacks[${j}] has a parent (${parent}) that is not an earlier stack`,
+        );
+      }
+      if (!(Number.isInteger(frame) && frame >= 0 && frame < frames)) {
+        throw new RangeError(
+          `chunks[${i}].stacks[${j}] has a frame (${frame}) that no chunk so far holds`,
+        );
+      }
+    });
     stacks += chunk.stacks.length;
+    for (const sample of chunk.samples) {
+      const stack = sample[4];
+      if (!(Number.isInteger(stack) && stack >= -1 && stack < stacks)) {
+        throw new RangeError(`chunks[${i}] has a sample of an unknown stack (${stack})`);
+      }
+    }
   });
 }
 
@@ -148,15 +172,18 @@ export function assembleProfile(chunks: readonly ProfileChunk[]): Profile {
   const gcFrame = special('gc', '(garbage collector)');
   const programFrame = special('program', '(program)');
 
-  // Samples with the same stack share one array of frame indices.
+  // Samples with the same stack share one array of frame indices, built when a sample needs it.
   const stackNodes = chunks.flatMap((chunk) => chunk.stacks);
-  const stackFrames: Array<number[] | undefined> = [];
+  const stackFrames = new Map<number, number[]>();
   const framesOf = (id: number): number[] => {
-    let known = stackFrames[id];
+    let known = stackFrames.get(id);
     if (known === undefined) {
-      const [parent, frame] = stackNodes[id] as [number, number];
-      known = parent < 0 ? [frame] : [...framesOf(parent), frame];
-      stackFrames[id] = known;
+      known = [];
+      for (let at = id; at >= 0; at = (stackNodes[at] as [number, number])[0]) {
+        known.push((stackNodes[at] as [number, number])[1]);
+      }
+      known.reverse();
+      stackFrames.set(id, known);
     }
     return known;
   };

@@ -106,9 +106,12 @@ export class Profiler {
     this.intervalUs = intervalUs;
     this.#events = new FiberEventRecorder({ capacity: EVENT_CAPACITY });
     const previous = fiberNames.observer;
-    // Unnamed fibers are the rule in a busy process: only names are kept ('' is the default).
+    // Unnamed fibers are the rule in a busy process: only names are kept ('' is the default),
+    // and the renaming of a fiber that had one.
+    const named = new Set<number>();
     fiberNames.observer = (id, name) => {
-      if (name !== '' || this.#names.has(id)) this.#names.set(id, name);
+      if (name !== '') named.add(id);
+      if (named.has(id)) this.#names.set(id, name);
       previous?.(id, name);
     };
     try {

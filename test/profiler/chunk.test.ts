@@ -61,8 +61,15 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
           const nodes = chunks.flatMap((c) => c.stacks.map((node) => node.join()));
           return nodes.length - new Set(nodes).size;
         })(),
-        // Samples of one stack share its array: fewer arrays than samples.
-        stackArrays: new Set(chunked.samples.map((s) => s.stack)).size,
+        // Samples of one stack share its array: as many arrays as distinct JavaScript stacks.
+        ...(() => {
+          const js = chunked.samples.filter((s) => !chunked.frames[s.stack[0]].special);
+          return {
+            jsSamples: js.length,
+            stackArrays: new Set(js.map((s) => s.stack)).size,
+            distinctStacks: new Set(js.map((s) => s.stack.join())).size,
+          };
+        })(),
         burnThreads: [...burnThreads].sort(),
         names: chunked.threads.map((t) => t.name),
       }));
@@ -77,9 +84,34 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
     // So is each stack: a sample refers to it by id, whichever chunk first saw it.
     expect(result.stacks as number).toBeGreaterThan(0);
     expect(result.duplicateStacks).toBe(0);
-    expect(result.stackArrays as number).toBeLessThan((result.samples as number[])[0] as number);
+    expect(result.stackArrays).toBe(result.distinctStacks);
+    expect(result.stackArrays as number).toBeLessThan(result.jsSamples as number);
     expect(result.burnThreads).toEqual(['worker 1', 'worker 2', 'worker 3']);
     expect(result.names).toEqual(['main', 'worker 1', 'worker 2', 'worker 3']);
+  });
+
+  it('keeps fiber names across chunks, a name taken back to the default included', () => {
+    const result = inChild(`
+      const profiler = startProfiling();
+      const chunks = [];
+      const renamed = new Fiber(() => { Fiber.yield(); Fiber.yield(); }, { name: 'x' });
+      const named = new Fiber(() => { Fiber.yield(); }, { name: 'kept' });
+      const unnamed = new Fiber(() => { Fiber.yield(); });
+      for (const fiber of [renamed, named, unnamed]) fiber.run();
+      chunks.push(profiler.takeChunk());
+      renamed.name = '';
+      for (const fiber of [renamed, named, unnamed]) fiber.run();
+      chunks.push(profiler.stopChunk());
+      const profile = assembleProfile(chunks);
+      const nameOf = (fiber) => profile.threads.find((t) => t.id === fiber.id)?.name;
+      console.log(JSON.stringify({
+        names: [nameOf(renamed), nameOf(named), nameOf(unnamed)],
+        listed: chunks.map((c) => c.names.map(([, name]) => name)),
+      }));
+    `);
+    expect(result.names).toEqual(['', 'kept', '']);
+    // Unnamed fibers cost no entry: only names, and the renaming, are handed out.
+    expect(result.listed).toEqual([['x', 'kept'], ['']]);
   });
 
   it('rejects an empty list, a missing chunk and chunks of two profiles', () => {
@@ -91,9 +123,25 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
       'chunks[1] starts at frame 2, but 1 frames came before it: a chunk is missing or out of order',
     );
     expect(() =>
-      assembleProfile([chunk({ stacks: [[-1, 0]] }), chunk({ firstStack: 0, stacks: [[-1, 0]] })]),
+      assembleProfile([
+        chunk({ frames: [frame], stacks: [[-1, 0]] }),
+        chunk({ firstFrame: 1, firstStack: 0, stacks: [[-1, 0]] }),
+      ]),
     ).toThrow(
       'chunks[1] starts at stack 0, but 1 stacks came before it: a chunk is missing or out of order',
+    );
+    expect(() => assembleProfile([chunk({ stacks: [[0, 0]] })])).toThrow(
+      'chunks[0].stacks[0] has a parent (0) that is not an earlier stack',
+    );
+    expect(() => assembleProfile([chunk({ stacks: [[-1, 0]] })])).toThrow(
+      'chunks[0].stacks[0] has a frame (0) that no chunk so far holds',
+    );
+    expect(() => assembleProfile([chunk({ samples: [[1000, 10, 0, 0, 0]] })])).toThrow(
+      'chunks[0] has a sample of an unknown stack (0)',
+    );
+    const { firstStack, stacks, ...older } = chunk({});
+    expect(() => assembleProfile([older as ProfileChunk])).toThrow(
+      "chunks[0] has no stacks: it is not a chunk of this version of fiberscope's profiler",
     );
     expect(() => assembleProfile([chunk({}), chunk({ startTimeUs: 5 })])).toThrow(
       'chunks[1] is from another profile (another startTimeUs)',
