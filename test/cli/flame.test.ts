@@ -1,30 +1,12 @@
 // `fiberscope flame`: .cpuprofile and speedscope files (as `fiberscope run --profile` writes them,
 // and hand-written ones) to the HTML flame graph; bad input and bad arguments.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/child';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run, scratchDir, WORKER_APP } from '../helpers/cli';
 import { htmlData } from '../helpers/profile';
 
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
-const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-flame-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    timeout: 30_000,
-    killSignal: 'SIGKILL',
-  });
-}
-
-function file(name: string, text: string): string {
-  const out = path.join(dir, name);
-  writeFileSync(out, text);
-  return out;
-}
+const { dir, file } = scratchDir('flame');
 
 interface Data {
   title: string;
@@ -53,19 +35,7 @@ const totalUs = (data: Data) => data.weights.reduce((sum, [, , weight]) => sum +
 describe('fiberscope flame', () => {
   const profiles: Record<string, string> = {};
   beforeAll(() => {
-    const app = file(
-      'app.js',
-      `
-      const Fiber = require('fibers');
-      const Future = require('fibers/future');
-      function burnInFiber(ms) { const end = Date.now() + ms; while (Date.now() < end); }
-      const sleep = (ms) => { const f = new Future(); setTimeout(() => f.return(), ms); return f.wait(); };
-      Fiber(function () {
-        Fiber.current.name = 'worker';
-        for (let i = 0; i < 4; i++) { burnInFiber(15); sleep(2); }
-      }).run();
-      `,
-    );
+    const app = file('app.js', WORKER_APP);
     for (const suffix of ['.cpuprofile', '.speedscope.json']) {
       const out = path.join(dir, `app${suffix}`);
       const result = run(['run', '--profile', out, '--interval', '500us', app]);

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
+import { cli } from '../helpers/cli';
 import { startInspected } from '../helpers/inspector';
 
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

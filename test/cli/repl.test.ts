@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
+import { cli } from '../helpers/cli';
 import { startInspected } from '../helpers/inspector';
 import { hasTmux, pause, Terminal } from '../helpers/terminal';
 
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const home = mkdtempSync(path.join(tmpdir(), 'fiberscope-repl-home-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 

@@ -1,41 +1,13 @@
 // `fiberscope run`: runs a program with the node-fibers drop-ins, and profiles it on request.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/child';
+import { describe, expect, it } from 'vitest';
+import { cli, runCli as run, scratchDir, WORKER_APP } from '../helpers/cli';
 
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
-const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-run-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function script(name: string, source: string): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, source);
-  return file;
-}
-
-const app = script(
-  'app.js',
-  `
-  const Fiber = require('fibers');
-  const Future = require('fibers/future');
-  function burnInFiber(ms) { const end = Date.now() + ms; while (Date.now() < end); }
-  const sleep = (ms) => { const f = new Future(); setTimeout(() => f.return(), ms); return f.wait(); };
-  Fiber(function () {
-    Fiber.current.name = 'worker';
-    for (let i = 0; i < 4; i++) { burnInFiber(15); sleep(2); }
-    console.log('done ' + process.argv.slice(2).join(' '));
-    if (process.argv.includes('--fail')) throw new Error('failed on purpose');
-  }).run();
-  `,
-);
-
-function run(args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000 });
-}
+const { dir, file: script } = scratchDir('run');
+const app = script('app.js', WORKER_APP);
 
 describe('fiberscope run', () => {
   it('runs a node-fibers program unchanged, passing arguments and the exit code', () => {

@@ -8,20 +8,16 @@ import { pino } from 'pino';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
+import { runCli } from '../helpers/cli';
 
-const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 const ESC = '\u001b[';
 
 function run(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
+  return runCli(args, {
     input,
-    timeout: 20_000,
-    killSignal: 'SIGKILL',
+    cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' },
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Lines as a pino logger with fiberscope's serializers writes them. */
@@ -35,16 +31,19 @@ function logLines(log: (logger: pino.Logger) => void): string[] {
   return lines.map((line) => line.replace(/\n$/, ''));
 }
 
+/** The stack of stitchedError(), line by line, as `fiberscope stitch` prints it back. */
+const STITCHED_STACK = [
+  'Error: db down',
+  '    at query (/app/db.js:12:11)',
+  '    --- fiber #12 "GET /orders" waited here ---',
+  '    at handler (/app/orders.js:41:17)',
+  '    --- fiber #12 "GET /orders" was spawned here ---',
+  '    at Server.onRequest (/app/server.js:9:5)',
+];
+
 function stitchedError(): Error {
   const error = new Error('db down', { cause: new Error('connection reset') });
-  error.stack = [
-    'Error: db down',
-    '    at query (/app/db.js:12:11)',
-    '    --- fiber #12 "GET /orders" waited here ---',
-    '    at handler (/app/orders.js:41:17)',
-    '    --- fiber #12 "GET /orders" was spawned here ---',
-    '    at Server.onRequest (/app/server.js:9:5)',
-  ].join('\n');
+  error.stack = STITCHED_STACK.join('\n');
   return error;
 }
 
@@ -86,15 +85,7 @@ describe('fiberscope stitch', () => {
     expect(lines[3]).toMatch(
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ERROR \(fiber #12 "GET \/orders"\): request failed$/,
     );
-    expect(lines.slice(4, 11)).toEqual([
-      'Error: db down',
-      '    at query (/app/db.js:12:11)',
-      '    --- fiber #12 "GET /orders" waited here ---',
-      '    at handler (/app/orders.js:41:17)',
-      '    --- fiber #12 "GET /orders" was spawned here ---',
-      '    at Server.onRequest (/app/server.js:9:5)',
-      'caused by: Error: connection reset',
-    ]);
+    expect(lines.slice(4, 11)).toEqual([...STITCHED_STACK, 'caused by: Error: connection reset']);
     expect(lines[11]).toMatch(/^ {4}at /);
     // The last input line, which had no newline, is passed through without one.
     expect(stdout.endsWith(`\n${plain}`)).toBe(true);
@@ -146,12 +137,7 @@ describe('fiberscope stitch', () => {
     const { stdout } = run(['stitch', '--no-color'], input);
     expect(stdout.split('\n')).toEqual([
       '1970-01-01T00:00:00.000Z WARN: a',
-      'Error: db down',
-      '    at query (/app/db.js:12:11)',
-      '    --- fiber #12 "GET /orders" waited here ---',
-      '    at handler (/app/orders.js:41:17)',
-      '    --- fiber #12 "GET /orders" was spawned here ---',
-      '    at Server.onRequest (/app/server.js:9:5)',
+      ...STITCHED_STACK,
       'WARN: b',
       'TypeError: y',
       '    at f (/a.js:1:2)',

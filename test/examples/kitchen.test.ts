@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
+import { cli } from '../helpers/cli';
 import { hasTmux, Terminal } from '../helpers/terminal';
 
 const kitchenDir = path.join(repoRoot, 'examples', 'kitchen');
@@ -225,7 +226,6 @@ describe('the orders service, fiber style and async/await style', () => {
 if (!hasTmux) console.warn('skipping the kitchen REPL test: tmux is not installed');
 describe.skipIf(!hasTmux)('fiberscope repl -r ./examples/kitchen/models', () => {
   it('looks orders up and changes them synchronously at the prompt', async () => {
-    const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
     const term = Terminal.start(
       `cd ${JSON.stringify(repoRoot)} && node ${cli} repl --no-history -r ./examples/kitchen/models`,
       { DATABASE_URL: '' },

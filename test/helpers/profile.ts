@@ -1,4 +1,4 @@
-import type { ProfileFrame, ProfileSample } from 'fiberscope/profiler';
+import type { Profile, ProfileFrame, ProfileSample } from 'fiberscope/profiler';
 import { expect } from 'vitest';
 import { runScript } from './child';
 
@@ -48,6 +48,50 @@ export const sample = (
   threadId: number,
   stack: number[],
 ): ProfileSample => ({ timeUs, weightUs, threadId, stack });
+
+export const MAIN = 0;
+export const ORDERS = 12;
+export const UNNAMED = 13;
+
+/** A main thread and two fibers (one named, one not), some JavaScript, idle and GC time. */
+export function ordersProfile(): Profile {
+  return {
+    startTimeUs: 5_000_000,
+    endTimeUs: 5_000_900,
+    intervalUs: 100,
+    frames: [
+      frame('main', '/app/main.js', 1, 1, 10), // 0
+      frame('handle', '/app/server.js', 10, 3, 11), // 1
+      frame('query', '/app/db.js', 20, 5, 12), // 2
+      frame('', '/app/db.js', 30, 7, 12), // 3: anonymous
+      special('idle'), // 4
+      special('gc'), // 5
+    ],
+    samples: [
+      sample(100, 100, MAIN, [0]),
+      sample(200, 100, ORDERS, [1, 2]),
+      sample(300, 100, ORDERS, [1, 2, 3]),
+      sample(400, 100, MAIN, [4]),
+      sample(500, 100, UNNAMED, [1, 2]),
+      sample(600.6, 100.4, MAIN, [5]),
+      sample(700.2, 99.6, ORDERS, [1, 2]),
+      sample(800, 100, MAIN, [0]),
+    ],
+    threads: [
+      { id: MAIN, name: 'main', kind: 'main', cpuMs: 0.4004, wallMs: 0.9, waitMs: 0, samples: 4 },
+      {
+        id: ORDERS,
+        name: 'GET /orders',
+        kind: 'fiber',
+        cpuMs: 0.2996,
+        wallMs: 0.6,
+        waitMs: 0.3,
+        samples: 3,
+      },
+      { id: UNNAMED, name: '', kind: 'fiber', cpuMs: 0.1, wallMs: 0.2, waitMs: 0, samples: 1 },
+    ],
+  };
+}
 
 /** The data the HTML flame graph page carries (its JSON script element). */
 export function htmlData<T>(html: string): T {

@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import Ajv from 'ajv';
+import { type Profile, toCpuProfile, toFolded, toSpeedscope } from 'fiberscope/profiler';
 import { describe, expect, it } from 'vitest';
-// The package's exports map has no `./profiler` entry yet: load the built module by path.
-import { toCpuProfile, toFolded, toSpeedscope } from '../../dist/profiler/export/index.js';
-import type { Profile } from '../../dist/profiler/model.js';
-import { frame, sample, special } from '../helpers/profile';
+import {
+  ordersProfile as fixture,
+  frame,
+  MAIN,
+  ORDERS,
+  sample,
+  special,
+  UNNAMED,
+} from '../helpers/profile';
 
 const require = createRequire(import.meta.url);
 
@@ -14,50 +20,6 @@ const speedscopeSchema = JSON.parse(
   readFileSync(require.resolve('speedscope/dist/release/file-format-schema.json'), 'utf8'),
 ) as object;
 const validateSpeedscope = new Ajv({ allErrors: true }).compile(speedscopeSchema);
-
-const MAIN = 0;
-const ORDERS = 12;
-const UNNAMED = 13;
-
-/** A main thread and two fibers (one named, one not), some JavaScript, idle and GC time. */
-function fixture(): Profile {
-  return {
-    startTimeUs: 5_000_000,
-    endTimeUs: 5_000_900,
-    intervalUs: 100,
-    frames: [
-      frame('main', '/app/main.js', 1, 1, 10), // 0
-      frame('handle', '/app/server.js', 10, 3, 11), // 1
-      frame('query', '/app/db.js', 20, 5, 12), // 2
-      frame('', '/app/db.js', 30, 7, 12), // 3: anonymous
-      special('idle'), // 4
-      special('gc'), // 5
-    ],
-    samples: [
-      sample(100, 100, MAIN, [0]),
-      sample(200, 100, ORDERS, [1, 2]),
-      sample(300, 100, ORDERS, [1, 2, 3]),
-      sample(400, 100, MAIN, [4]),
-      sample(500, 100, UNNAMED, [1, 2]),
-      sample(600.6, 100.4, MAIN, [5]),
-      sample(700.2, 99.6, ORDERS, [1, 2]),
-      sample(800, 100, MAIN, [0]),
-    ],
-    threads: [
-      { id: MAIN, name: 'main', kind: 'main', cpuMs: 0.4004, wallMs: 0.9, waitMs: 0, samples: 4 },
-      {
-        id: ORDERS,
-        name: 'GET /orders',
-        kind: 'fiber',
-        cpuMs: 0.2996,
-        wallMs: 0.6,
-        waitMs: 0.3,
-        samples: 3,
-      },
-      { id: UNNAMED, name: '', kind: 'fiber', cpuMs: 0.1, wallMs: 0.2, waitMs: 0, samples: 1 },
-    ],
-  };
-}
 
 const UNKNOWN = { scriptId: '0', url: '', lineNumber: -1, columnNumber: -1 };
 

@@ -1,55 +1,20 @@
 // pprof export: decoded back with pprof-format, the reader Pyroscope's Node clients use.
 import { gunzipSync } from 'node:zlib';
-import type { Profile } from 'fiberscope/profiler';
+import type { Profile, ProfileSample, ProfileThread } from 'fiberscope/profiler';
 import { toPprof } from 'fiberscope/profiler';
 import { type Profile as Pprof, Profile as PprofProfile } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../helpers/child';
-import { frame, sample, special } from '../helpers/profile';
+import { frame, MAIN, ORDERS, ordersProfile, sample, UNNAMED } from '../helpers/profile';
 
-const MAIN = 0;
-const ORDERS = 12;
-const UNNAMED = 13;
-
-/** A main thread and two fibers (one named, one not), some JavaScript, idle and GC time. */
+/** The exporters' fixture, with a second line of query() and a sample without any frame. */
 function fixture(): Profile {
-  return {
-    startTimeUs: 5_000_000,
-    endTimeUs: 5_000_900,
-    intervalUs: 100,
-    frames: [
-      frame('main', '/app/main.js', 1, 1), // 0
-      frame('handle', '/app/server.js', 10, 3), // 1
-      frame('query', '/app/db.js', 20, 5), // 2
-      frame('', '/app/db.js', 30, 7), // 3: anonymous
-      special('idle'), // 4
-      special('gc'), // 5
-      frame('query', '/app/db.js', 22, 9), // 6: another line of query()
-    ],
-    samples: [
-      sample(100, 100, MAIN, [0]),
-      sample(200, 100, ORDERS, [1, 2]),
-      sample(300, 100, ORDERS, [1, 2, 3]),
-      sample(400, 100, MAIN, [4]),
-      sample(500, 100, UNNAMED, [1, 6]),
-      sample(600.6, 100.4, MAIN, [5]),
-      sample(700.2, 99.6, ORDERS, [1, 2]),
-      sample(800, 100, MAIN, []),
-    ],
-    threads: [
-      { id: MAIN, name: 'main', kind: 'main', cpuMs: 0.4004, wallMs: 0.9, waitMs: 0, samples: 3 },
-      {
-        id: ORDERS,
-        name: 'GET /orders',
-        kind: 'fiber',
-        cpuMs: 0.2996,
-        wallMs: 0.6,
-        waitMs: 0.3,
-        samples: 3,
-      },
-      { id: UNNAMED, name: '', kind: 'fiber', cpuMs: 0.1, wallMs: 0.2, waitMs: 0, samples: 1 },
-    ],
-  };
+  const profile = ordersProfile();
+  profile.frames.push(frame('query', '/app/db.js', 22, 9)); // 6: another line of query()
+  (profile.samples[4] as ProfileSample).stack = [1, 6];
+  (profile.samples[7] as ProfileSample).stack = [];
+  (profile.threads[0] as ProfileThread).samples = 3;
+  return profile;
 }
 
 function decode(bytes: Uint8Array): Pprof {
