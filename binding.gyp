@@ -3,6 +3,7 @@
     {
       "target_name": "fiberscope",
       "sources": [
+        "native/async_context_gc.cc",
         "native/baton.cc",
         "native/binding.cc",
         "native/cpu_affinity.cc",

@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "async_context_gc.h"
 #include "baton.h"
 #include "cpu_affinity.h"
 #include "event_log.h"
@@ -131,6 +132,7 @@ class Runtime {
   void ReportOrphanError(v8::Local<v8::Value> error);
 
   v8::Isolate* isolate_;
+  AsyncContextGcGuard async_context_gc_{isolate_};
   Strand home_{0};
   Strand* current_ = &home_;
   Fiber* current_fiber_ = nullptr;
