@@ -130,11 +130,14 @@ describe('AsyncLocalStorage', () => {
     expect(results).toEqual(Array.from({ length: 20 }, (_, i) => [i, i, i]));
   });
 
-  // Node 24's AsyncLocalStorage frame lives in a slot V8 visits once per thread: with fibers
-  // suspended (threads archived by v8::Locker), a young frame was scavenged twice and the process
-  // aborted in a later GC (native/async_context_gc.h). In a child: that abort ends the process.
+  // Node 24's AsyncLocalStorage frame (Node 22's with --experimental-async-context-frame) lives
+  // in a slot V8 visits once per thread: with fibers suspended (threads archived by v8::Locker), a
+  // young frame was scavenged twice and the process aborted in a later GC
+  // (native/async_context_gc.h). In a child: that abort ends the process.
   it('hundreds of suspended fibers with stores survive young-generation GCs', () => {
-    const child = runScript(`
+    const major = Number(process.versions.node.split('.')[0]);
+    const child = runScript(
+      `
       const { spawn, wait } = require('fiberscope');
       const { AsyncLocalStorage } = require('node:async_hooks');
       const als = new AsyncLocalStorage();
@@ -158,7 +161,9 @@ describe('AsyncLocalStorage', () => {
         );
         console.log(JSON.stringify({ fibers: results.length, allKept: results.every((n) => n === 5), garbage: garbage.length }));
       })();
-    `);
+    `,
+      { nodeArgs: major === 22 ? ['--experimental-async-context-frame'] : [] },
+    );
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(JSON.parse(child.stdout)).toEqual({ fibers: 300, allKept: true, garbage: 2000 });
