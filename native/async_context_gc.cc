@@ -4,9 +4,19 @@ namespace fiberscope {
 
 #if V8_MAJOR_VERSION >= 12
 
+namespace {
+
+// The collections that visit roots and move objects. Not kGCTypeProcessWeakCallbacks, around which
+// V8 runs second-pass weak callbacks that may run JavaScript (which must see its store), nor the
+// start of incremental marking, whose root visit only marks (visiting a slot twice is harmless).
+constexpr v8::GCType kCollections = static_cast<v8::GCType>(
+    v8::kGCTypeScavenge | v8::kGCTypeMinorMarkSweep | v8::kGCTypeMarkSweepCompact);
+
+}  // namespace
+
 AsyncContextGcGuard::AsyncContextGcGuard(v8::Isolate* isolate) : isolate_(isolate) {
-  isolate_->AddGCPrologueCallback(OnGcPrologue, this);
-  isolate_->AddGCEpilogueCallback(OnGcEpilogue, this);
+  isolate_->AddGCPrologueCallback(OnGcPrologue, this, kCollections);
+  isolate_->AddGCEpilogueCallback(OnGcEpilogue, this, kCollections);
 }
 
 AsyncContextGcGuard::~AsyncContextGcGuard() {

@@ -5,8 +5,10 @@
 // scavenge copies the already-copied object: the heap is corrupt and the process aborts in a
 // later GC. (V8 13.6, Isolate::Iterate(RootVisitor*, ThreadLocalTop*).)
 //
-// The guard empties the slot for the length of every GC and keeps its value in a global handle,
-// which V8 visits exactly once, then puts it back. Caller holds the isolate.
+// The guard empties the slot for the length of every collection and keeps its value in a global
+// handle, which V8 visits exactly once, then puts it back. (A collection V8 would start inside
+// another embedder's GC callback, outside our prologue and epilogue, is not covered; V8 does not
+// do that today.) Caller holds the isolate.
 #pragma once
 
 #include <v8.h>
@@ -26,9 +28,9 @@ class AsyncContextGcGuard {
   static void OnGcEpilogue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
                            void* data);
 
-  v8::Isolate* isolate_;
+  [[maybe_unused]] v8::Isolate* isolate_;
   v8::Global<v8::Value> saved_;
-  int depth_ = 0;
+  [[maybe_unused]] int depth_ = 0;
 };
 
 }  // namespace fiberscope

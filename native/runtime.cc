@@ -53,7 +53,7 @@ Runtime* Runtime::For(v8::Isolate* isolate) {
   return runtime;
 }
 
-Runtime::Runtime(v8::Isolate* isolate) : isolate_(isolate) {
+Runtime::Runtime(v8::Isolate* isolate) : isolate_(isolate), async_context_gc_(isolate) {
   resumer_patience_ = kUnpinnedPatience;
   orphans_async_ = new uv_async_t();
   uv_async_init(node::GetCurrentEventLoop(isolate), orphans_async_, OnOrphansAsync);

@@ -132,7 +132,7 @@ class Runtime {
   void ReportOrphanError(v8::Local<v8::Value> error);
 
   v8::Isolate* isolate_;
-  AsyncContextGcGuard async_context_gc_{isolate_};
+  AsyncContextGcGuard async_context_gc_;
   Strand home_{0};
   Strand* current_ = &home_;
   Fiber* current_fiber_ = nullptr;

@@ -15,6 +15,7 @@ const ESC = '\u001b[';
 function run(args: string[], input?: string) {
   return runCli(args, {
     input,
+    timeoutMs: 20_000,
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' },
   });

@@ -6,7 +6,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Fiber, spawn, wait } from 'fiberscope';
 import { describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
+import { asyncContextFrameFlag, runScript } from '../helpers/child';
 
 describe('Node facilities inside fibers', () => {
   it('child_process: synchronous and asynchronous', async () => {
@@ -135,7 +135,6 @@ describe('AsyncLocalStorage', () => {
   // young frame was scavenged twice and the process aborted in a later GC
   // (native/async_context_gc.h). In a child: that abort ends the process.
   it('hundreds of suspended fibers with stores survive young-generation GCs', () => {
-    const major = Number(process.versions.node.split('.')[0]);
     const child = runScript(
       `
       const { spawn, wait } = require('fiberscope');
@@ -162,7 +161,7 @@ describe('AsyncLocalStorage', () => {
         console.log(JSON.stringify({ fibers: results.length, allKept: results.every((n) => n === 5), garbage: garbage.length }));
       })();
     `,
-      { nodeArgs: major === 22 ? ['--experimental-async-context-frame'] : [] },
+      { nodeArgs: asyncContextFrameFlag },
     );
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);

@@ -3,7 +3,7 @@
 // the profiler sampling and handing out chunks. A soak like this, run on Node 24, found the abort
 // that native/async_context_gc.h prevents. The sequence is fixed (a seeded generator).
 import { describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
+import { asyncContextFrameFlag, runScript } from '../helpers/child';
 
 const SOAK = `
   const { spawn, wait, sync, Fiber } = require('fiberscope');
@@ -47,7 +47,8 @@ const SOAK = `
     const taker = setInterval(() => chunks.push(profiler.takeChunk()), 250);
     const end = Date.now() + 4000;
     let rounds = 0;
-    while (Date.now() < end) {
+    // At least four rounds, however slow the machine.
+    while (Date.now() < end || rounds < 4) {
       rounds++;
       const fibers = Array.from({ length: 50 + rnd(150) }, (_, i) => {
         const id = rounds * 1000 + i + 1;
@@ -66,16 +67,15 @@ const SOAK = `
 
 describe('a soak of mixed fiber work', () => {
   it('runs 4 s of it without a crash, a lost store or a wrong result', () => {
-    const major = Number(process.versions.node.split('.')[0]);
     const child = runScript(SOAK, {
-      nodeArgs: ['--expose-gc', ...(major === 22 ? ['--experimental-async-context-frame'] : [])],
+      nodeArgs: ['--expose-gc', ...asyncContextFrameFlag],
       timeoutMs: 60_000,
     });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     const result = JSON.parse(child.stdout);
-    expect(result.rounds).toBeGreaterThan(3);
-    expect(result.storesChecked).toBeGreaterThanOrEqual(result.ops);
+    // A lost store, a wrong result or a crash fails inside the child; here, what ran.
+    expect(result.storesChecked).toBeGreaterThan(result.rounds * 50 * 5 - 1);
     expect(result.caught).toBeGreaterThan(0);
     expect(result.samples).toBeGreaterThan(0);
     expect(result.storeOutside).toBeNull();

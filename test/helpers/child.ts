@@ -42,3 +42,11 @@ export function runScript(
     ms: Date.now() - started,
   };
 }
+
+/** Node 22 (from 22.7) keeps AsyncLocalStorage in V8's continuation-preserved embedder data, as
+ *  Node 24 always does, behind this flag: passed where the node running the tests knows it. */
+export const asyncContextFrameFlag: string[] = process.allowedNodeEnvironmentFlags.has(
+  '--experimental-async-context-frame',
+)
+  ? ['--experimental-async-context-frame']
+  : [];
