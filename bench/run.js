@@ -791,6 +791,12 @@ function profilerTable() {
       ],
       ['  … V8/fiberscope %', shares(result.againstV8.shares, 'v8', 'fiberscope'), 'info', ''],
       [
+        '  … largest distance from the measured truth: V8 / fiberscope',
+        `${pts(result.againstV8.v8FromTruth)} / ${pts(result.againstV8.oursFromTruth)}`,
+        'info',
+        '',
+      ],
+      [
         `overhead at 1 ms (CPU of the same fiber work, ${result.overhead.rounds} rounds)`,
         pct(result.overhead.overheadPercent),
         '≤ 2 %',
