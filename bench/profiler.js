@@ -29,6 +29,13 @@ function burnFor(ms) {
   return x;
 }
 
+// Runs `fn` and adds the time it took, in ms on the monotonic clock, to `totals[name]`.
+function timeInto(totals, name, fn) {
+  const t0 = process.hrtime.bigint();
+  fn();
+  totals[name] += Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 async function knownShares() {
   const plan = { a: 5, b: 3, c: 2 }; // ms of CPU per turn: 50 % / 30 % / 20 %
   const truth = { a: 0, b: 0, c: 0 };
@@ -38,9 +45,7 @@ async function knownShares() {
       spawn(
         () => {
           for (let turn = 0; turn < 80; turn++) {
-            const t0 = process.hrtime.bigint();
-            burnFor(ms);
-            truth[name] += Number(process.hrtime.bigint() - t0) / 1e6;
+            timeInto(truth, name, () => burnFor(ms));
             wait(tick());
           }
         },
@@ -89,21 +94,13 @@ async function againstV8() {
   await post(session, 'Profiler.start');
   const profiler = startProfiling({ intervalUs: 1000 });
   // About 10 s: each profiler's shares carry a sampling error of about 1/√samples (0.5 points
-  // for 10,000 samples; the difference of two such estimates, 0.7).
-  // The time each function really took, on the monotonic clock: when the two profilers disagree,
-  // it tells which one is off.
-  const truth = { alpha: 0n, beta: 0n, gamma: 0n };
+  // for 10,000 samples; the difference of two such estimates, 0.7). The time each function really
+  // took tells, when the two profilers disagree, which one is off.
+  const truth = { alpha: 0, beta: 0, gamma: 0 };
   for (let i = 0; i < 10000; i++) {
-    const t0 = process.hrtime.bigint();
-    alpha();
-    const t1 = process.hrtime.bigint();
-    beta();
-    const t2 = process.hrtime.bigint();
-    gamma();
-    const t3 = process.hrtime.bigint();
-    truth.alpha += t1 - t0;
-    truth.beta += t2 - t1;
-    truth.gamma += t3 - t2;
+    timeInto(truth, 'alpha', alpha);
+    timeInto(truth, 'beta', beta);
+    timeInto(truth, 'gamma', gamma);
   }
   const ours = profiler.stop();
   const { profile: v8 } = await post(session, 'Profiler.stop');
@@ -135,16 +132,13 @@ async function againstV8() {
   });
   const share = (values, name) =>
     (100 * (values[name] ?? 0)) / Object.values(values).reduce((a, b) => a + b, 0);
-  const measured = Object.fromEntries(
-    Object.entries(truth).map(([name, ns]) => [name, Number(ns)]),
-  );
   const rows = {};
   let maxError = 0;
   let v8FromTruth = 0;
   let oursFromTruth = 0;
   for (const name of ['alpha', 'beta', 'gamma']) {
     rows[name] = {
-      truth: share(measured, name),
+      truth: share(truth, name),
       v8: share(selfV8, name),
       fiberscope: share(selfOurs, name),
     };
