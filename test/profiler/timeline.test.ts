@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Line numbers matter: the waits are on lines 9, 10 and 11.
 const FIXTURE = `'use strict';
 const { spawn, sync, wait, Future } = require(${JSON.stringify(repoRoot)});
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// sleep() is defined at the end.
 const nap = sync(sleep);
 function burn(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
 exports.run = () => spawn(() => {
@@ -24,6 +24,15 @@ exports.run = () => spawn(() => {
     Future.fromPromise(sleep(2)).wait();
   }
 }, { name: 'sleeper' });
+// At least ms from the call: a timer counts from the loop's cached time, which a busy machine can
+// leave stale by more than the profiler's interval, too short for the wait to get its site.
+function sleep(ms) {
+  const end = performance.now() + ms;
+  return new Promise((resolve) => {
+    const check = () => (performance.now() >= end ? resolve() : setTimeout(check, end - performance.now()));
+    check();
+  });
+}
 `;
 
 describe('the per-fiber timeline', () => {
