@@ -34,8 +34,8 @@ v8::Local<v8::Float64Array> SamplesToJs(v8::Isolate* isolate, const std::deque<S
     *out++ = static_cast<double>(sample.time_ns);
     *out++ = static_cast<double>(sample.weight_ns);
     *out++ = sample.thread_id;
-    *out++ = sample.stack == StackTable::kEmpty ? -1 : static_cast<double>(sample.stack);
     *out++ = static_cast<double>(sample.kind);
+    *out++ = sample.stack == StackTable::kEmpty ? -1 : static_cast<double>(sample.stack);
   }
   return v8::Float64Array::New(buffer, 0, samples.size() * kSampleFields);
 }

@@ -38,8 +38,8 @@ export interface NativeSamples {
   /** Two numbers a stack: its parent stack's id (-1 for an outermost frame) and its innermost
    *  frame's id. */
   stacks: Int32Array;
-  /** Five numbers a sample: timeNs, weightNs, threadId, stack (-1 when empty), kind
-   *  (0 JavaScript, 1 idle, 2 garbage collection). */
+  /** Five numbers a sample: timeNs, weightNs, threadId, kind (0 JavaScript, 1 idle, 2 garbage
+   *  collection), stack (-1 when empty): a chunk's sample order. */
   samples: Float64Array;
 }
 

@@ -186,8 +186,8 @@ export class Profiler {
         (native.samples[i] as number) / 1000,
         (native.samples[i + 1] as number) / 1000,
         native.samples[i + 2] as number,
-        native.samples[i + 4] as number,
         native.samples[i + 3] as number,
+        native.samples[i + 4] as number,
       ]);
     }
     const stacks: ProfileChunk['stacks'] = [];
