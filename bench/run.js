@@ -750,6 +750,26 @@ function runJsonChild(args, timeoutMs) {
   }
 }
 
+// What a 1 kHz tick costs with no V8 at all (bench/timer-floor.c, built here with the C compiler
+// node-gyp uses): the floor under any sampler's overhead at 1 ms, fiberscope's and V8's alike.
+function timerFloor() {
+  const binary = path.join(cacheDir, 'timer-floor');
+  const build = childProcess.spawnSync(
+    process.env.CC || 'cc',
+    ['-O2', '-o', binary, path.join(__dirname, 'timer-floor.c'), '-lpthread'],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (build.status !== 0) {
+    return { error: `cannot build: ${build.stderr || build.error || `exit code ${build.status}`}` };
+  }
+  const run = childProcess.spawnSync(binary, [], { encoding: 'utf8', timeout: 120_000 });
+  try {
+    return JSON.parse(run.stdout);
+  } catch {
+    return { error: run.stderr || String(run.error || `exit code ${run.status}`) };
+  }
+}
+
 // Profiler accuracy and cost (bench/profiler.js), fiberscope only.
 function profilerTable() {
   log('bench: profiler accuracy and cost');
@@ -767,6 +787,10 @@ function profilerTable() {
     }
     Object.assign(result, partResult);
   }
+  log('bench: the cost of a 1 kHz tick without V8 (bench/timer-floor.c)');
+  result.timerFloor = timerFloor();
+  const floor = result.timerFloor;
+  const perTick = (us) => `${us.toFixed(1)} µs (${(us / 10).toFixed(1)} % at 1 kHz)`;
   const pct = (v) => `${v.toFixed(1)} %`;
   const pts = (v) => `${v.toFixed(1)} points`;
   const shares = (rows, a, b) =>
@@ -806,6 +830,14 @@ function profilerTable() {
         '  … of which the sampler thread sleeping and waking',
         `${pct(result.overhead.samplerThreadPercent)} (${result.overhead.samplerThreadUsPerWake.toFixed(1)} µs a wake)`,
         'info',
+        '',
+      ],
+      [
+        '  … a 1 kHz tick alone (C, no V8): sleeping thread / timer signal',
+        floor.error
+          ? `not measured: ${floor.error.trim()}`
+          : `${perTick(floor.sleepingThreadUsPerTick)} / ${perTick(floor.timerSignalUsPerTick)}`,
+        'floor',
         '',
       ],
       [

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Checks (default) or fixes (--fix) the formatting of the C++ sources in native/ with the
-// clang-format binary shipped by the `clang-format` npm package and the repo's .clang-format.
+// Checks (default) or fixes (--fix) the formatting of the C/C++ sources in native/ and bench/ (not
+// its .cache) with the clang-format binary shipped by the `clang-format` npm package and the
+// repo's .clang-format.
 //
 //   node scripts/clang-format-check.js          # exit 1 and list the files that need formatting
 //   node scripts/clang-format-check.js --fix    # rewrite those files in place
@@ -15,7 +16,8 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const NATIVE_DIR = path.join(ROOT, 'native');
-const EXTENSIONS = new Set(['.cc', '.h']);
+const BENCH_DIR = path.join(ROOT, 'bench');
+const EXTENSIONS = new Set(['.cc', '.c', '.h']);
 
 function usage(code) {
   console.log('usage: node scripts/clang-format-check.js [--fix] [--verbose]');
@@ -82,7 +84,11 @@ if (!fs.existsSync(NATIVE_DIR)) {
   console.log('clang-format-check: no native/ directory, nothing to do');
   process.exit(0);
 }
-const files = listSources(NATIVE_DIR);
+const benchSources = fs
+  .readdirSync(BENCH_DIR)
+  .filter((name) => EXTENSIONS.has(path.extname(name)))
+  .map((name) => path.join(BENCH_DIR, name));
+const files = [...listSources(NATIVE_DIR), ...benchSources];
 if (files.length === 0) {
   console.log('clang-format-check: no .cc/.h files in native/');
   process.exit(0);
@@ -100,7 +106,7 @@ if (fix) {
   const changed = files.filter((f) => fs.readFileSync(f, 'utf8') !== before.get(f));
   for (const f of changed) console.log(`formatted ${rel(f)}`);
   console.log(
-    `clang-format-check: ${changed.length} of ${files.length} file(s) in native/ reformatted`,
+    `clang-format-check: ${changed.length} of ${files.length} file(s) in native/ and bench/ reformatted`,
   );
   process.exit(0);
 }
@@ -129,4 +135,4 @@ if (offending.length > 0) {
   console.error('run `node scripts/clang-format-check.js --fix` to reformat them');
   process.exit(1);
 }
-console.log(`clang-format-check: ${files.length} file(s) in native/ are formatted`);
+console.log(`clang-format-check: ${files.length} file(s) in native/ and bench/ are formatted`);
