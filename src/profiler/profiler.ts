@@ -3,7 +3,7 @@
 // into the profile model (model.ts).
 import path from 'node:path';
 import { FiberEventRecorder } from '../fiber/events';
-import { fiberNames, fiberTimeline } from '../fiber/fiber';
+import { Fiber, fiberNames, fiberTimeline } from '../fiber/fiber';
 import { binding, type NativeSamples } from '../fiber/native';
 import { mapPosition } from '../stitch/source-maps';
 import { type NameGroup, threadsByName } from './by-name';
@@ -96,6 +96,7 @@ export class Profiler {
   #events: FiberEventRecorder;
   #eventsDropped = 0;
   #names = new Map<number, string>();
+  #named = new Set<number>();
   #marks = new MarkBuffer(MARK_CAPACITY);
   #marksDropped = 0;
   #chunksTaken = false;
@@ -108,12 +109,12 @@ export class Profiler {
     const previous = fiberNames.observer;
     // Unnamed fibers are the rule in a busy process: only names are kept ('' is the default),
     // and the renaming of a fiber that had one.
-    const named = new Set<number>();
     fiberNames.observer = (id, name) => {
-      if (name !== '') named.add(id);
-      if (named.has(id)) this.#names.set(id, name);
+      if (name !== '') this.#named.add(id);
+      if (this.#named.has(id)) this.#names.set(id, name);
       previous?.(id, name);
     };
+    this.#learnLiveNames();
     try {
       binding.startSampling(intervalUs, maxDepth);
     } catch (error) {
@@ -179,6 +180,17 @@ export class Profiler {
     return new FiberProfile(assembleProfile([this.stopChunk()]));
   }
 
+  // Fibers named before the profiler started (the long-lived ones of a server it attaches to)
+  // were named where no profiler listened: their names are read off the live fibers, at the start
+  // and at each chunk, which also finds those created before the start and run since.
+  #learnLiveNames(): void {
+    for (const [fiber] of binding.liveFibers()) {
+      if (!(fiber instanceof Fiber) || fiber.name === '' || this.#named.has(fiber.id)) continue;
+      this.#named.add(fiber.id);
+      this.#names.set(fiber.id, fiber.name);
+    }
+  }
+
   #chunk(native: NativeSamples, events: ReturnType<FiberEventRecorder['drain']>): ProfileChunk {
     const samples: ProfileChunk['samples'] = [];
     for (let i = 0; i < native.samples.length; i += SAMPLE_FIELDS) {
@@ -199,6 +211,7 @@ export class Profiler {
     this.#eventsDropped = this.#events.dropped;
     this.#marksDropped = this.#marks.dropped;
     const marks = this.#marks.take();
+    this.#learnLiveNames();
     const names = [...this.#names];
     this.#names.clear();
     return {

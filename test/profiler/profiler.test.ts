@@ -40,6 +40,24 @@ describe('startProfiling()', () => {
     expect(result.heavyWall as number).toBeGreaterThanOrEqual(result.heavyWait as number);
   });
 
+  it('names fibers named before it started: running ones, and ones started later', () => {
+    const result = profile(`
+      let done = 0;
+      const serving = new Fiber(() => { for (let i = 0; i < 4; i++) { burn(5); wait(sleep(5)); } done++; }, { name: 'GET /orders' });
+      serving.run();
+      const later = new Fiber(() => { burn(5); wait(sleep(5)); burn(5); done++; });
+      later.name = 'renamed before';
+      const profiler = startProfiling({ intervalUs: 500 });
+      later.run();
+      const chunks = [];
+      while (done < 2) { await sleep(2); chunks.push(profiler.takeChunk()); }
+      chunks.push(profiler.stopChunk());
+      const profile = assembleProfile(chunks);
+      console.log(JSON.stringify(profile.threads.filter((t) => t.kind === 'fiber').map((t) => t.name).sort()));
+    `);
+    expect(result).toEqual(['GET /orders', 'renamed before']);
+  });
+
   it('records time without JavaScript as idle, and garbage collection as such', () => {
     const result = profile(`
       const profiler = startProfiling({ intervalUs: 1000 });
