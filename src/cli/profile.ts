@@ -2,7 +2,7 @@
 // profiles a running process through the inspector protocol. With the fiberscope runtime in the
 // target, its own sampler runs there (every fiber); without it, V8's profiler samples the main
 // thread, and a notice says so.
-import { connect, RUNTIME_HOOK } from '../inspector/connect';
+import { connect, RUNTIME_HOOK, watchTarget } from '../inspector/connect';
 import { assembleProfile, chunkOfProfile, type ProfileChunk } from '../profiler/chunk';
 import { fromCpuProfile } from '../profiler/import/cpuprofile';
 import { FiberProfile } from '../profiler/profiler';
@@ -178,9 +178,13 @@ function v8Source(client: Client): Source {
 export async function profileCommand(args: string[]): Promise<number> {
   const options = parseArgs(args);
   const client = await connect(options);
-  const gone = new Promise<never>((_, reject) => client.on('disconnect', () => reject(GONE)));
+  let targetGone = () => {};
+  const gone = new Promise<never>((_, reject) => {
+    targetGone = () => reject(GONE);
+  });
   gone.catch(() => {});
   try {
+    await watchTarget(client, targetGone);
     const probe = await client.Runtime.evaluate({
       expression: `(() => { const hook = ${RUNTIME_HOOK}; if (!hook) return 'none'; ${SLOT} = hook.profiler().startProfiling({ intervalUs: ${options.intervalUs} }); return 'fibers'; })()`,
       returnByValue: true,

@@ -50,12 +50,8 @@ export async function replCommand(args: string[]): Promise<number> {
   let server: REPLServer;
   if (options.attach !== undefined) {
     const { attach } = await import('../repl/attach');
-    server = await attach({ ...options.attach, historyFile: options.historyFile });
-    let detached = false;
-    (server as unknown as { client: NodeJS.EventEmitter }).client.on('disconnect', () => {
-      detached = true;
-    });
-    return exitCode(server, () => (detached ? 1 : 0));
+    const attached = await attach({ ...options.attach, historyFile: options.historyFile });
+    return exitCode(attached, () => (attached.targetGone ? 1 : 0));
   }
   // require('fibers') at the prompt loads fiberscope's drop-in, as under `fiberscope run`.
   require('../fiber/compat/register');

@@ -59,3 +59,31 @@ export async function connect(options: InspectorTarget): Promise<InspectorClient
     );
   }
 }
+
+/**
+ * Calls `onGone` once, when the target goes away: its inspector connection closes, or its main
+ * context is destroyed. A process that ends while a debugger is attached does not close the
+ * connection: it destroys its context and waits for the debugger to disconnect, and every
+ * evaluation fails from then on with "Cannot find context with specified id". Enables the
+ * Runtime domain, whose events tell.
+ */
+export async function watchTarget(client: InspectorClient, onGone: () => void): Promise<void> {
+  let mainContext: number | undefined;
+  let gone = false;
+  const goneOnce = () => {
+    if (gone) return;
+    gone = true;
+    onGone();
+  };
+  client.on('disconnect', goneOnce);
+  client.on('Runtime.executionContextCreated', ({ context }) => {
+    if ((context.auxData as { isDefault?: boolean } | undefined)?.isDefault) {
+      mainContext = context.id;
+    }
+  });
+  client.on('Runtime.executionContextDestroyed', ({ executionContextId }) => {
+    if (executionContextId === mainContext) goneOnce();
+  });
+  client.on('Runtime.executionContextsCleared', goneOnce);
+  await client.Runtime.enable();
+}

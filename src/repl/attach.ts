@@ -9,6 +9,7 @@ import {
   type InspectorClient,
   type InspectorTarget,
   RUNTIME_HOOK,
+  watchTarget,
 } from '../inspector/connect';
 import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
@@ -28,6 +29,8 @@ export interface AttachedREPLServer extends REPLServer {
   readonly client: InspectorClient;
   /** Whether inputs run in fibers (the target has the fiberscope runtime). */
   readonly fibers: boolean;
+  /** Whether the REPL closed because the target went away. */
+  readonly targetGone: boolean;
 }
 
 const kRemoteText = Symbol('fiberscope.remoteText');
@@ -57,7 +60,8 @@ export async function attach(
   };
   const output = (options.output ?? process.stdout) as NodeJS.WritableStream;
   const client = await connect(target);
-  await client.Runtime.enable();
+  let detach = () => {};
+  await watchTarget(client, () => detach());
   const probe = await client.Runtime.evaluate({
     expression: `typeof ${RUNTIME_HOOK}?.repl === 'function'`,
     returnByValue: true,
@@ -120,7 +124,12 @@ export async function attach(
   }) as AttachedREPLServer;
   // Lines typed while an input runs in the target wait for it, as in the local REPL.
   const gate = new LineGate(server);
-  Object.defineProperties(server, { client: { value: client }, fibers: { value: fibers } });
+  let targetGone = false;
+  Object.defineProperties(server, {
+    client: { value: client },
+    fibers: { value: fibers },
+    targetGone: { get: () => targetGone },
+  });
   const print = (text: string) => server.output.write(`${text}\n`);
   let lastError: string | undefined;
   server.on('exit', () => {
@@ -137,18 +146,20 @@ export async function attach(
         return;
       }
       const colors = (server as { useColors?: boolean }).useColors === true;
+      // Lines after it (and the end of piped input) wait for the list, as they would for an input.
+      gate.busy = true;
+      const done = (text: string) => {
+        print(text);
+        gate.busy = false;
+        this.displayPrompt();
+        gate.release();
+      };
       client.Runtime.evaluate({
         expression: `${RUNTIME_HOOK}.repl().fibers({ colors: ${colors} })`,
         returnByValue: true,
       }).then(
-        (reply) => {
-          print(String(reply.result.value ?? reply.exceptionDetails?.text));
-          this.displayPrompt();
-        },
-        (error: Error) => {
-          print(`Cannot list the fibers: ${error.message}`);
-          this.displayPrompt();
-        },
+        (reply) => done(String(reply.result.value ?? reply.exceptionDetails?.text)),
+        (error: Error) => done(`Cannot list the fibers: ${error.message}`),
       );
     },
   });
@@ -168,11 +179,12 @@ export async function attach(
     }
   });
 
-  client.on('disconnect', () => {
+  detach = () => {
+    targetGone = true;
     pending?.(remoteError('Error: The target went away'));
     print('\nThe target went away: detaching.');
     server.close();
-  });
+  };
 
   if (server.terminal && options.historyFile !== false) {
     const file = options.historyFile ?? defaultHistoryFile();

@@ -110,12 +110,15 @@ describe('fiberscope profile', () => {
     }
   });
 
-  // Killed: a Node.js process that exits on its own waits for an attached debugger first. The
-  // kill comes after the first chunk (pulled after 1 s, or after V8's first 2 s cycle) and long
-  // before the requested 20 s.
-  async function killedMidCapture(source: string, killAfterMs: number, out: string) {
-    const { child, port } = await target(source, true);
-    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  type Ending = 'killed' | 'exiting';
+  const endings: Ending[] = ['killed', 'exiting'];
+  // The target goes away after the first chunk (pulled after 1 s, or after V8's first 2 s cycle)
+  // and long before the requested 20 s: killed, or exiting on its own, when a Node.js process
+  // does not close the inspector connection but destroys its context and waits for the debugger.
+  async function goneMidCapture(source: string, afterMs: number, how: Ending, out: string) {
+    const exits = `setTimeout(() => process.exit(0), ${afterMs});`;
+    const { child, port } = await target(how === 'exiting' ? source + exits : source, true);
+    const killer = how === 'killed' ? setTimeout(() => child.kill('SIGKILL'), afterMs) : undefined;
     try {
       return await profile(['--attach', `127.0.0.1:${port}`, '--duration', '20s', '-o', out]);
     } finally {
@@ -124,34 +127,40 @@ describe('fiberscope profile', () => {
     }
   }
 
-  it('a fiberscope target killed mid-capture: exit code 1, and the partial profile is written', async () => {
-    const out = path.join(dir, 'gone.speedscope.json');
-    const result = await killedMidCapture(withFibers, 3500, out);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(
-      new RegExp(
-        `the target went away during the capture: wrote ${out}, a partial profile of the first \\d+\\.\\ds of the requested 20\\.0s`,
-      ),
-    );
-    const file = JSON.parse(readFileSync(out, 'utf8'));
-    const names = file.profiles.map((p: { name: string }) => p.name);
-    expect(names).toContain('main');
-    expect(names.some((name: string) => /^fiber #\d+ "GET \/busy"$/.test(name))).toBe(true);
-  });
+  it.each(endings)(
+    'a fiberscope target %s mid-capture: exit code 1, and the partial profile is written',
+    async (how) => {
+      const out = path.join(dir, `gone-${how}.speedscope.json`);
+      const result = await goneMidCapture(withFibers, 3500, how, out);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `the target went away during the capture: wrote ${out}, a partial profile of the first \\d+\\.\\ds of the requested 20\\.0s`,
+        ),
+      );
+      const file = JSON.parse(readFileSync(out, 'utf8'));
+      const names = file.profiles.map((p: { name: string }) => p.name);
+      expect(names).toContain('main');
+      expect(names.some((name: string) => /^fiber #\d+ "GET \/busy"$/.test(name))).toBe(true);
+    },
+  );
 
-  it('a target without fiberscope killed mid-capture: the V8 cycles done so far are written', async () => {
-    const out = path.join(dir, 'gone-plain.cpuprofile');
-    const result = await killedMidCapture(plain, 5000, out);
-    expect(result.stderr).toContain('the target has no fiberscope runtime');
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
-    const cpuprofile = JSON.parse(readFileSync(out, 'utf8'));
-    const names = cpuprofile.nodes.map(
-      (n: { callFrame: { functionName: string } }) => n.callFrame.functionName,
-    );
-    expect(names).toContain('spinPlain');
-    expect(cpuprofile.samples.length).toBeGreaterThan(0);
-  });
+  it.each(endings)(
+    'a target without fiberscope %s mid-capture: the V8 cycles done so far are written',
+    async (how) => {
+      const out = path.join(dir, `gone-plain-${how}.cpuprofile`);
+      const result = await goneMidCapture(plain, 5000, how, out);
+      expect(result.stderr).toContain('the target has no fiberscope runtime');
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
+      const cpuprofile = JSON.parse(readFileSync(out, 'utf8'));
+      const names = cpuprofile.nodes.map(
+        (n: { callFrame: { functionName: string } }) => n.callFrame.functionName,
+      );
+      expect(names).toContain('spinPlain');
+      expect(cpuprofile.samples.length).toBeGreaterThan(0);
+    },
+  );
 
   it('bad input: closed port, a pid that is not Node.js, missing options', () => {
     const run = (args: string[]) =>

@@ -1,5 +1,5 @@
 // `fiberscope repl`, driven in a real terminal (tmux) as a person would use it.
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -214,6 +214,52 @@ describe('fiberscope repl: bad input', () => {
       /'piped'[\s\S]*'after the wait'[\s\S]*ReferenceError: notDefined is not defined[\s\S]*'after the error'/,
     );
     expect(existsSync(path.join(home, 'never-written'))).toBe(false);
+  });
+});
+
+describe('fiberscope repl --attach with piped input', () => {
+  /** Runs the CLI attached to `port` with `input` piped in; ends its stdin only if asked. */
+  function attached(port: number, input: string, endInput: boolean) {
+    const child = spawn(process.execPath, [cli, 'repl', '--attach', `127.0.0.1:${port}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stdin.write(input);
+    if (endInput) child.stdin.end();
+    return new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      child.once('exit', (status) => resolve({ status, stdout }));
+    });
+  }
+
+  it('runs dot-commands in order with inputs, and the end of input waits for them', async () => {
+    const target = await inspectedChild(`
+      const { Fiber, wait } = require('fiberscope');
+      new Fiber(function serve() { for (;;) wait(new Promise((r) => setTimeout(r, 50))); }, { name: 'GET /orders' }).run();
+    `);
+    const result = await attached(target.port, '.fibers\n6 * 7\n.fibers\n', true);
+    expect(result.status).toBe(0);
+    const listed = result.stdout.match(/"GET \/orders" waiting/g) ?? [];
+    expect(listed.length).toBe(2);
+    const answer = result.stdout.search(/> 42$/m);
+    expect(answer).toBeGreaterThan(result.stdout.indexOf('"GET /orders" waiting'));
+    expect(answer).toBeLessThan(result.stdout.lastIndexOf('"GET /orders" waiting'));
+  });
+
+  it('detaches with exit code 1 when the target exits on its own', async () => {
+    // A process that exits with a debugger attached keeps the connection open: its context goes.
+    const target = await inspectedChild(`
+      require('fiberscope');
+      setTimeout(() => process.exit(0), 1500);
+      setInterval(() => {}, 1000);
+    `);
+    const result = await attached(target.port, '1 + 1\n', false);
+    expect(result.stdout).toMatch(/> 2$/m);
+    expect(result.stdout).toContain('The target went away: detaching.');
+    expect(result.status).toBe(1);
   });
 });
 
