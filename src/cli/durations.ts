@@ -15,7 +15,15 @@ export function parseDuration(
   const us = Number(match[1]) * (match[2] === undefined ? UNITS[into] : UNITS[match[2]]);
   const value = Math.round(us / UNITS[into]);
   if (value < min || value > max) {
-    throw new UsageError(`${flag} must be from ${min}${into} to ${max}${into}`);
+    throw new UsageError(`${flag} must be from ${shown(min, into)} to ${shown(max, into)}`);
   }
   return value;
+}
+
+/** A bound in the largest unit that holds it whole: 1000000us is 1s. */
+function shown(value: number, unit: 'us' | 'ms'): string {
+  const us = value * UNITS[unit];
+  if (us % 1_000_000 === 0) return `${us / 1_000_000}s`;
+  if (us % 1000 === 0) return `${us / 1000}ms`;
+  return `${us}us`;
 }

@@ -74,19 +74,22 @@ export function sync<Args extends unknown[], R>(
  */
 export function spawn<T>(fn: () => T, options?: FiberOptions): Promise<Awaited<T>> {
   if (typeof fn !== 'function') throw new TypeError('spawn() expects a function');
-  return spawnFrom(
-    spawn,
-    () =>
-      new Promise<Awaited<T>>((resolve, reject) => {
-        const fiber: Fiber = new Fiber(() => {
-          try {
-            resolve(fn() as Awaited<T>);
-          } catch (error) {
-            stitchEscapeOf(fiber, error);
-            reject(error);
-          }
-        }, options);
-        fiber.run();
-      }),
-  );
+  return spawnFrom(spawn, () => {
+    let resolve!: (value: Awaited<T>) => void;
+    let reject!: (error: unknown) => void;
+    // Made before the promise, so that bad options throw here, as new Fiber() does.
+    const fiber: Fiber = new Fiber(() => {
+      try {
+        resolve(fn() as Awaited<T>);
+      } catch (error) {
+        stitchEscapeOf(fiber, error);
+        reject(error);
+      }
+    }, options);
+    return new Promise<Awaited<T>>((resolvePromise, rejectPromise) => {
+      resolve = resolvePromise;
+      reject = rejectPromise;
+      fiber.run();
+    });
+  });
 }

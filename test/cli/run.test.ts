@@ -71,6 +71,12 @@ describe('fiberscope run', () => {
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/^fiberscope: /);
     }
+    expect(run(['run', '--interval', 'fast', app]).stderr).toContain(
+      'fiberscope: --interval takes a duration like 1ms or 10s, not "fast"',
+    );
+    expect(run(['run', '--interval', '2s', app]).stderr).toContain(
+      'fiberscope: --interval must be from 50us to 1s',
+    );
     const missing = run(['run', path.join(dir, 'missing.js')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('cannot find the script');

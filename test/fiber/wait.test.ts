@@ -140,9 +140,12 @@ describe('spawn()', () => {
     expect(await spawn(() => delay(1, 'adopted'))).toBe('adopted');
   });
 
-  it('throws for a non-function', () => {
+  it('throws for a non-function, and for a name that is not a string', () => {
     expect(() => spawn(null as unknown as () => void)).toThrow(
       new TypeError('spawn() expects a function'),
+    );
+    expect(() => spawn(() => 1, { name: 5 as unknown as string })).toThrow(
+      new TypeError('Expected the "name" option to be a string'),
     );
   });
 });
