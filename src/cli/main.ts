@@ -22,8 +22,23 @@ Options:
   -v, --version                 Show the version.
 `;
 
+const COMMAND_USAGE: Record<string, string> = {
+  run: RUN_USAGE,
+  repl: REPL_USAGE,
+  profile: PROFILE_USAGE,
+  stitch: STITCH_USAGE,
+  flame: FLAME_USAGE,
+};
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `fiberscope run --help`: options come before a script, so this is never a script's own.
+  if (command !== undefined && Object.hasOwn(COMMAND_USAGE, command)) {
+    if (rest[0] === '-h' || rest[0] === '--help') {
+      process.stdout.write(`Usage: fiberscope ${COMMAND_USAGE[command].trimStart()}\n`);
+      return 0;
+    }
+  }
   switch (command) {
     case undefined:
     case '-h':

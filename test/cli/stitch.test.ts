@@ -259,4 +259,14 @@ describe('fiberscope stitch', () => {
   it('is listed in the usage', () => {
     expect(run(['--help']).stdout).toMatch(/^ {2}stitch \[options\] \[file\]/m);
   });
+
+  it('--help after any command prints the usage of that command, exit code 0', () => {
+    for (const command of ['run', 'repl', 'profile', 'stitch', 'flame']) {
+      for (const flag of ['--help', '-h']) {
+        const { status, stdout } = run([command, flag]);
+        expect(status, `${command} ${flag}`).toBe(0);
+        expect(stdout).toMatch(new RegExp(`^Usage: fiberscope ${command} `));
+      }
+    }
+  });
 });
