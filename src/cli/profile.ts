@@ -2,11 +2,14 @@
 // profiles a running process through the inspector protocol. With the fiberscope runtime in the
 // target, its own sampler runs there (every fiber); without it, V8's profiler samples the main
 // thread, and a notice says so.
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { connect, RUNTIME_HOOK, watchTarget } from '../inspector/connect';
 import { assembleProfile, chunkOfProfile, type ProfileChunk } from '../profiler/chunk';
 import { fromCpuProfile } from '../profiler/import/cpuprofile';
 import { FiberProfile } from '../profiler/profiler';
 import { unsupportedProfileFile, writeProfile } from '../profiler/write';
+import { parseHostPort } from './address';
 import { parseDuration } from './durations';
 import { UsageError } from './usage-error';
 
@@ -51,11 +54,7 @@ function parseArgs(args: string[]): Options {
   if (output === undefined) throw new UsageError('profile needs -o FILE');
   const why = unsupportedProfileFile(output);
   if (why !== undefined) throw new UsageError(why);
-  if (attach !== undefined) {
-    const match = /^(.+):(\d+)$/.exec(attach);
-    if (!match) throw new UsageError(`--attach takes HOST:PORT, not "${attach}"`);
-    return { host: match[1], port: Number(match[2]), durationMs, intervalUs, output };
-  }
+  if (attach !== undefined) return { ...parseHostPort(attach), durationMs, intervalUs, output };
   return { host: '127.0.0.1', port: 9229, pid, durationMs, intervalUs, output };
 }
 
@@ -177,6 +176,12 @@ function v8Source(client: Client): Source {
 
 export async function profileCommand(args: string[]): Promise<number> {
   const options = parseArgs(args);
+  // Found out before a capture, not after it.
+  try {
+    accessSync(path.dirname(path.resolve(options.output)), constants.W_OK);
+  } catch (error) {
+    throw new Error(`cannot write ${options.output}: ${(error as Error).message}`);
+  }
   const client = await connect(options);
   let targetGone = () => {};
   const gone = new Promise<never>((_, reject) => {
@@ -208,7 +213,11 @@ export async function profileCommand(args: string[]): Promise<number> {
       throw new Error(`${GONE.message}, before anything was captured: nothing was written`);
     }
     const profile = new FiberProfile(assembleProfile(chunks));
-    writeProfile(profile, options.output);
+    try {
+      writeProfile(profile, options.output);
+    } catch (error) {
+      throw new Error(`cannot write ${options.output}: ${(error as Error).message}`);
+    }
     if (lost === undefined) {
       process.stderr.write(`fiberscope: wrote ${options.output}\n`);
       return 0;

@@ -1,6 +1,7 @@
 // `fiberscope repl [-r module]... [--attach HOST:PORT] [--history FILE | --no-history]`: the fiber
 // REPL, local or attached to a running process.
 import type { REPLServer } from 'node:repl';
+import { parseHostPort } from './address';
 import { UsageError } from './usage-error';
 
 export const REPL_USAGE = `  repl [-r MODULE]... [--attach HOST:PORT] [--history FILE | --no-history]
@@ -30,13 +31,8 @@ function parseArgs(args: string[]): Options {
     }
     if (value === undefined) throw new UsageError(`${flag} needs a value`);
     i++;
-    if (flag === '--attach') {
-      const match = /^(.+):(\d+)$/.exec(value);
-      if (!match || Number(match[2]) > 65535) {
-        throw new UsageError(`--attach takes HOST:PORT, not "${value}"`);
-      }
-      options.attach = { host: match[1], port: Number(match[2]) };
-    } else if (flag === '--history') options.historyFile = value;
+    if (flag === '--attach') options.attach = parseHostPort(value);
+    else if (flag === '--history') options.historyFile = value;
     else options.require.push(value);
   }
   if (options.attach !== undefined && options.require.length > 0) {

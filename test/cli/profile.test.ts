@@ -175,6 +175,14 @@ describe('fiberscope profile', () => {
     ]);
     expect(closed.status).toBe(1);
     expect(closed.stderr).toContain('cannot reach an inspector at 127.0.0.1:9');
+    const ipv6 = run(['--attach', '[::1]:9', '-o', path.join(dir, 'x.folded')]);
+    expect(ipv6.status).toBe(1);
+    expect(ipv6.stderr).toContain('cannot reach an inspector at ::1:9');
+    // An output that cannot be written is found before a capture, not after it.
+    const unwritable = path.join(dir, 'missing-folder', 'x.folded');
+    const noFolder = run(['--attach', '127.0.0.1:9', '-o', unwritable]);
+    expect(noFolder.status).toBe(1);
+    expect(noFolder.stderr).toContain(`fiberscope: cannot write ${unwritable}: ENOENT`);
     const sleeper = spawn('sleep', ['30']);
     const notNode = run([
       '--pid',
@@ -195,6 +203,8 @@ describe('fiberscope profile', () => {
       ['--attach', '127.0.0.1:9'],
       ['--attach', '127.0.0.1:9', '-o', path.join(dir, 'x.txt')],
       ['--attach', 'nohost', '-o', path.join(dir, 'x.folded')],
+      ['--attach', '[::1', '-o', path.join(dir, 'x.folded')],
+      ['--attach', '127.0.0.1:70000', '-o', path.join(dir, 'x.folded')],
       ['--attach', '127.0.0.1:9', '--duration', 'long', '-o', path.join(dir, 'x.folded')],
     ]) {
       const result = run(args);
