@@ -85,6 +85,10 @@ export async function attach(
         ? (value as RemoteText)[kRemoteText]
         : inspect(value),
     eval: (code, _context, _file, finish) => {
+      if (code.trim() === '') {
+        (finish as (error: null) => void)(null); // nothing printed, as in Node's REPL
+        return;
+      }
       if (isIncomplete(code)) {
         finish(new Recoverable(new SyntaxError('Unexpected end of input')), undefined);
         return;

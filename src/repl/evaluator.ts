@@ -88,6 +88,11 @@ export class FiberEvaluator {
   }
 
   readonly eval = (code: string, context: object, file: string, finish: Finish): void => {
+    // An empty line prints nothing, as in Node's REPL: finish() with no result.
+    if (code.trim() === '') {
+      finish(null);
+      return;
+    }
     if (this.#completing) {
       this.#defaultEval.call(this.#server, code, context, file, finish);
       return;

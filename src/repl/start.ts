@@ -100,8 +100,8 @@ export function start(options: FiberReplOptions | string = {}): FiberREPLServer 
     let file: string;
     try {
       file = requireFromCwd.resolve(spec);
-    } catch (error) {
-      server.output.write(`Cannot find the module ${spec}: ${(error as Error).message}\n`);
+    } catch {
+      server.output.write(`Cannot find the module ${spec} from ${process.cwd()}\n`);
       continue;
     }
     const code = `(() => { try { return require(${JSON.stringify(file)}); } catch (error) { if (error.code === 'ERR_REQUIRE_ESM') return import(${JSON.stringify(require('node:url').pathToFileURL(file).href)}); throw error; } })()`;

@@ -205,9 +205,11 @@ describe('fiberscope repl: bad input', () => {
       encoding: 'utf8',
       timeout: 15_000,
       input:
-        'wait(new Promise((r) => setTimeout(r, 10, "piped")))\n"after the wait"\nawait null; notDefined\n"after the error"\n',
+        '\nwait(new Promise((r) => setTimeout(r, 10, "piped")))\n"after the wait"\n  \nawait null; notDefined\n"after the error"\n',
     });
     expect(result.status).toBe(0);
+    // Empty lines print nothing, as in Node's REPL.
+    expect(result.stdout).not.toContain('undefined');
     // Lines after a waiting one, and after a failing top-level await, still run at the end of
     // the input.
     expect(result.stdout).toMatch(
@@ -240,8 +242,9 @@ describe('fiberscope repl --attach with piped input', () => {
       const { Fiber, wait } = require('fiberscope');
       new Fiber(function serve() { for (;;) wait(new Promise((r) => setTimeout(r, 50))); }, { name: 'GET /orders' }).run();
     `);
-    const result = await attached(target.port, '.fibers\n6 * 7\n.fibers\n', true);
+    const result = await attached(target.port, '.fibers\n\n6 * 7\n.fibers\n', true);
     expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('undefined');
     const listed = result.stdout.match(/"GET \/orders" waiting/g) ?? [];
     expect(listed.length).toBe(2);
     const answer = result.stdout.search(/> 42$/m);

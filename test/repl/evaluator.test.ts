@@ -233,7 +233,9 @@ describe('preloaded modules', () => {
     const printed = await repl.type('1 + 1');
     expect(printed).toContain('2');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(repl.output()).toContain('Cannot find the module ./does-not-exist-anywhere');
+    expect(repl.output()).toContain(
+      `Cannot find the module ./does-not-exist-anywhere from ${process.cwd()}\n`,
+    );
     expect(repl.output()).toMatch(/Cannot load .*broken\.js:\nError: cannot start/);
   });
 });
