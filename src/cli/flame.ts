@@ -13,11 +13,26 @@ export const FLAME_USAGE = `  flame [--title TEXT] <profile> -o <out.html>
                                 Write an interactive flame graph of a .cpuprofile or speedscope
                                 file as one self-contained HTML page.`;
 
+/** Control characters other than whitespace, or bytes that are not UTF-8, near the start. */
+function looksBinary(text: string): boolean {
+  for (let i = 0; i < Math.min(text.length, 512); i++) {
+    const code = text.charCodeAt(i);
+    if (code < 9 || (code > 13 && code < 32) || code === 0xfffd) return true;
+  }
+  return false;
+}
+
 function parse(file: string, text: string): Profile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
+    // JSON.parse quotes the text: not bytes of a binary file (a .pb.gz) to the terminal.
+    if (looksBinary(text)) {
+      throw new Error(
+        `${file} is not a profile: a binary file, not JSON (flame reads .cpuprofile and speedscope files)`,
+      );
+    }
     throw new Error(`${file} is not a profile: invalid JSON (${(error as Error).message})`);
   }
   try {

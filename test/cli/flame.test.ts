@@ -136,6 +136,11 @@ describe('fiberscope flame', () => {
 
     const cases: Array<[string, string, RegExp]> = [
       ['garbage.cpuprofile', '{ not json', /is not a profile: invalid JSON/],
+      [
+        'profile.pb.gz',
+        '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03binary',
+        /is not a profile: a binary file, not JSON \(flame reads \.cpuprofile and speedscope files\)$/m,
+      ],
       ['other.json', '{"traceEvents": []}', /is not a profile: expected a \.cpuprofile/],
       ['array.json', '[1, 2]', /is not a profile/],
       [
