@@ -51,6 +51,9 @@ export const stitchOptions: StitchOptions = {
 
 /** Changes how much stitching records; returns the options now in force. */
 export function configureStitching(options: Partial<StitchOptions>): StitchOptions {
+  for (const key of Object.keys(options ?? {})) {
+    if (!Object.hasOwn(stitchOptions, key)) throw new TypeError(`Unknown option "${key}"`);
+  }
   const next = { ...stitchOptions, ...options };
   if (typeof next.spawnSites !== 'boolean') {
     throw new TypeError('Expected the "spawnSites" option to be a boolean');

@@ -264,6 +264,10 @@ describe('bounds and options', () => {
     expect(() => configureStitching({ spawnSites: 'yes' as unknown as boolean })).toThrow(
       new TypeError('Expected the "spawnSites" option to be a boolean'),
     );
+    expect(() => configureStitching({ spawnDeph: 3 } as object)).toThrow(
+      new TypeError('Unknown option "spawnDeph"'),
+    );
+    expect(configureStitching({})).not.toHaveProperty('spawnDeph');
   });
 });
 
