@@ -111,10 +111,17 @@ export function chunkOfProfile(
 }
 
 function check(chunks: readonly ProfileChunk[]): void {
+  if (!Array.isArray(chunks as unknown)) {
+    throw new TypeError('assembleProfile() expects an array of chunks');
+  }
   if (chunks.length === 0) throw new RangeError('assembleProfile() needs at least one chunk');
   let frames = 0;
   let stacks = 0;
   chunks.forEach((chunk, i) => {
+    const value: unknown = chunk;
+    if (value === null || typeof value !== 'object') {
+      throw new TypeError(`chunks[${i}] is not a chunk: ${value === null ? 'null' : typeof value}`);
+    }
     if (!Number.isInteger(chunk.firstStack) || !Array.isArray(chunk.stacks)) {
       throw new TypeError(
         `chunks[${i}] has no stacks: it is not a chunk of this version of fiberscope's profiler`,

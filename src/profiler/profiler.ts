@@ -33,6 +33,15 @@ export class FiberProfile implements Profile {
   readonly threads: ProfileThread[];
 
   constructor(profile: Profile) {
+    const given: unknown = profile;
+    if (given === null || typeof given !== 'object') {
+      throw new TypeError('FiberProfile expects a Profile object');
+    }
+    for (const key of ['frames', 'samples', 'threads'] as const) {
+      if (!Array.isArray(profile[key])) {
+        throw new TypeError(`FiberProfile expects a Profile: "${key}" is not an array`);
+      }
+    }
     this.startTimeUs = profile.startTimeUs;
     this.endTimeUs = profile.endTimeUs;
     this.intervalUs = profile.intervalUs;

@@ -139,6 +139,12 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
     expect(() => assembleProfile([chunk({ samples: [[1000, 10, 0, 0, 0]] })])).toThrow(
       'chunks[0] has a sample of an unknown stack (0)',
     );
+    expect(() => assembleProfile(undefined as unknown as ProfileChunk[])).toThrow(
+      new TypeError('assembleProfile() expects an array of chunks'),
+    );
+    expect(() => assembleProfile([null as unknown as ProfileChunk])).toThrow(
+      new TypeError('chunks[0] is not a chunk: null'),
+    );
     const { firstStack, stacks, ...older } = chunk({});
     expect(() => assembleProfile([older as ProfileChunk])).toThrow(
       "chunks[0] has no stacks: it is not a chunk of this version of fiberscope's profiler",

@@ -1,4 +1,5 @@
 // The sampler sees every thread of the isolate and says which fiber each sample ran on.
+import { FiberProfile, type Profile } from 'fiberscope/profiler';
 import { describe, expect, it } from 'vitest';
 import { inChild as profile } from '../helpers/profile';
 
@@ -128,5 +129,16 @@ describe('startProfiling()', () => {
       'Error: The profiler is already running',
       'Error: The profiler was already stopped',
     ]);
+  });
+});
+
+describe('new FiberProfile()', () => {
+  it('rejects what is not a profile, by name', () => {
+    expect(() => new FiberProfile(undefined as unknown as Profile)).toThrow(
+      new TypeError('FiberProfile expects a Profile object'),
+    );
+    expect(() => new FiberProfile({ frames: [], samples: [] } as unknown as Profile)).toThrow(
+      new TypeError('FiberProfile expects a Profile: "threads" is not an array'),
+    );
   });
 });
