@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 
@@ -53,10 +54,11 @@ Runtime* Runtime::For(v8::Isolate* isolate) {
   return runtime;
 }
 
-Runtime::Runtime(v8::Isolate* isolate) : isolate_(isolate), async_context_gc_(isolate) {
+Runtime::Runtime(v8::Isolate* isolate)
+    : isolate_(isolate), async_context_gc_(isolate), loop_(node::GetCurrentEventLoop(isolate)) {
   resumer_patience_ = kUnpinnedPatience;
   orphans_async_ = new uv_async_t();
-  uv_async_init(node::GetCurrentEventLoop(isolate), orphans_async_, OnOrphansAsync);
+  uv_async_init(loop_, orphans_async_, OnOrphansAsync);
   orphans_async_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(orphans_async_));
   node::AddEnvironmentCleanupHook(isolate, OnEnvironmentCleanup, this);
@@ -86,15 +88,38 @@ void Runtime::BeforeFirstSwitch() {
   if (switched_once_) return;
   switched_once_ = true;
   if (!pin_threads_) return;
-  // Threads inherit the mask of the thread that creates them: start libuv's thread pool (it
-  // starts lazily, on first use) before the home thread is pinned, so it keeps every CPU.
-  auto* warm_up = new uv_work_t();
-  if (uv_queue_work(
-          node::GetCurrentEventLoop(isolate_), warm_up, [](uv_work_t*) {},
-          [](uv_work_t* request, int) { delete request; }) != 0) {
-    delete warm_up;
-  }
+  StartLibuvPool();
   if (affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
+}
+
+// Threads inherit the mask of the thread that creates them: libuv's thread pool (process-wide,
+// started lazily by the first request of any thread) is started before the home thread is
+// pinned, so that it keeps every CPU. Once per process is enough.
+void Runtime::StartLibuvPool() {
+  static std::atomic<bool> started{false};
+  if (started.load(std::memory_order_relaxed) || pool_warm_up_ != nullptr) return;
+  pool_warm_up_ = new uv_work_t();
+  pool_warm_up_->data = this;
+  int status = uv_queue_work(
+      loop_, pool_warm_up_, [](uv_work_t*) { started.store(true, std::memory_order_relaxed); },
+      [](uv_work_t* request, int) {
+        static_cast<Runtime*>(request->data)->pool_warm_up_ = nullptr;
+        delete request;
+      });
+  if (status != 0) {
+    delete pool_warm_up_;
+    pool_warm_up_ = nullptr;
+  }
+}
+
+// An environment that ends right after its first fiber (a worker that exits, with the pool busy
+// elsewhere) may still have the request queued: Node would close the loop with it active and
+// abort. It is cancelled, and the loop run until its callback has come, as Node does for its own
+// requests at cleanup.
+void Runtime::FinishLibuvPoolStart() {
+  if (pool_warm_up_ == nullptr) return;
+  uv_cancel(reinterpret_cast<uv_req_t*>(pool_warm_up_));
+  while (pool_warm_up_ != nullptr) uv_run(loop_, UV_RUN_ONCE);
 }
 
 void Runtime::SaveAsyncContext(Strand* strand) {
@@ -172,6 +197,7 @@ void Runtime::ReportOrphanError(v8::Local<v8::Value> error) {
 void Runtime::OnEnvironmentCleanup(void* data) {
   auto* runtime = static_cast<Runtime*>(data);
   runtime->TeardownFibers();
+  runtime->FinishLibuvPoolStart();
   {
     std::lock_guard<std::mutex> lock(RuntimesMutex());
     Runtimes().erase(runtime->isolate_);

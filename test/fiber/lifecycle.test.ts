@@ -234,4 +234,27 @@ describe('worker_threads', () => {
       stdout: '[42,42,42,42,42,42]\n',
     });
   });
+
+  // The first fiber of a process starts libuv's thread pool with a request on its loop; with the
+  // pool busy, that request is still queued when such a worker ends, and Node aborted closing
+  // its loop ("uv_loop_close() while having open handles").
+  it('ends a worker right after its first fiber while the libuv pool is busy', () => {
+    const child = runScript(`
+      const { Worker } = require('node:worker_threads');
+      const { pbkdf2 } = require('node:crypto');
+      for (let i = 0; i < 4; i++) pbkdf2('x', 'y', 3e6, 32, 'sha256', () => {});
+      const worker = new Worker(
+        "const { Fiber } = require('fiberscope'); new Fiber(() => 1).run(); process.exit(7);",
+        { eval: true },
+      );
+      worker.once('exit', (code) => { console.log('worker exit', code); process.exit(0); });
+    `);
+    const { status, signal, stderr, stdout } = child;
+    expect({ status, signal, stderr, stdout }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+      stdout: 'worker exit 7\n',
+    });
+  });
 });
