@@ -9,6 +9,7 @@
         "native/cpu_affinity.cc",
         "native/event_log.cc",
         "native/fiber.cc",
+        "native/os_thread.cc",
         "native/runtime.cc",
         "native/sample_chunk.cc",
         "native/sampler.cc",

@@ -242,7 +242,8 @@ void StartSampling(const FunctionCallbackInfo<Value>& args) {
   if (runtime->sampler() != nullptr) return ThrowError(isolate, "The profiler is already running");
   auto sampler = std::make_unique<Sampler>(runtime, static_cast<uint32_t>(interval),
                                            static_cast<uint32_t>(depth));
-  sampler->Start();
+  std::string error;
+  if (!sampler->Start(&error)) return ThrowError(isolate, error.c_str());
   runtime->set_sampler(std::move(sampler));
 }
 
@@ -289,7 +290,10 @@ void WatchSigint(const FunctionCallbackInfo<Value>& args) {
   }
   if (SigintWatch::Armed()) return ThrowError(isolate, "A Ctrl-C watch is already armed");
   Fiber* fiber = Fiber::Unwrap(args[0].As<v8::Object>());
-  runtime->set_sigint_watch(std::make_unique<SigintWatch>(runtime, fiber->id));
+  auto watch = std::make_unique<SigintWatch>(runtime, fiber->id);
+  std::string error;
+  if (!watch->Arm(&error)) return ThrowError(isolate, error.c_str());
+  runtime->set_sigint_watch(std::move(watch));
 }
 
 // unwatchSigint(): disarms this isolate's watch, if any.

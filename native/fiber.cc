@@ -161,6 +161,13 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
     isolate_->ThrowException(zombie_error_.Get(isolate_));
     return {};
   }
+  // Being terminated (Terminate() below): V8 acts on the termination at its next interrupt check,
+  // and a call from JavaScript into the addon has none, so the fiber can get here again first. It
+  // must not suspend: Terminate() is waiting for it to end.
+  if (ending_ == Ending::kTerminate) {
+    isolate_->TerminateExecution();
+    return {};
+  }
   SetTransfer(value);
   transfer_is_exception_ = false;
   transfer_has_value_ = true;

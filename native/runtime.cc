@@ -54,6 +54,12 @@ Runtime* Runtime::For(v8::Isolate* isolate) {
   return runtime;
 }
 
+Runtime* Runtime::Find(v8::Isolate* isolate) {
+  std::lock_guard<std::mutex> lock(RuntimesMutex());
+  auto found = Runtimes().find(isolate);
+  return found == Runtimes().end() ? nullptr : found->second;
+}
+
 Runtime::Runtime(v8::Isolate* isolate)
     : isolate_(isolate), async_context_gc_(isolate), loop_(node::GetCurrentEventLoop(isolate)) {
   resumer_patience_ = kUnpinnedPatience;

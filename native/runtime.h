@@ -107,6 +107,8 @@ class Runtime {
 
   // The runtime of `isolate`, made on first use; it lives until the environment is cleaned up.
   static Runtime* For(v8::Isolate* isolate);
+  // The runtime of `isolate` if it has one, else null. Any thread.
+  static Runtime* Find(v8::Isolate* isolate);
 
   // Any thread (called from GC callbacks): the fiber's object was collected while it was
   // suspended; its stack is unwound soon after, on the home thread.

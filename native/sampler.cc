@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <chrono>
 #include <random>
 
 #include "event_log.h"
@@ -31,17 +32,25 @@ Sampler::Sampler(Runtime* runtime, uint32_t interval_us, uint32_t max_depth)
 
 Sampler::~Sampler() { Stop(); }
 
-void Sampler::Start() {
+bool Sampler::Start(std::string* error) {
   start_ns_ = last_ns_ = MonotonicNowNs();
+  running_.store(true);
+  if (!thread_.Start(ThreadMain, this, "the sampler thread", error)) {
+    running_.store(false);
+    return false;
+  }
   isolate_->AddGCPrologueCallback(OnGcPrologue, this);
   isolate_->AddGCEpilogueCallback(OnGcEpilogue, this);
-  running_.store(true);
-  thread_ = std::thread(ThreadMain, this);
+  return true;
 }
 
 void Sampler::Stop() {
-  if (!running_.exchange(false)) return;
-  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    if (!running_.exchange(false)) return;
+  }
+  wake_.notify_one();
+  thread_.Join();
   isolate_->RemoveGCPrologueCallback(OnGcPrologue, this);
   isolate_->RemoveGCEpilogueCallback(OnGcEpilogue, this);
   ServeNow();
@@ -91,28 +100,27 @@ void Sampler::ThreadMain(Sampler* sampler) {
   std::minstd_rand random(static_cast<uint32_t>(MonotonicNowNs()));
   const long interval_ns = static_cast<long>(sampler->interval_us_) * 1000;
   std::uniform_int_distribution<long> jitter(-interval_ns / 10, interval_ns / 10);
-  timespec next;
-  clock_gettime(CLOCK_MONOTONIC, &next);
+  // steady_clock is CLOCK_MONOTONIC: the wait is the same timed futex wait as a sleep, but Stop()
+  // can end it.
+  auto next = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(sampler->wake_mutex_);
   while (sampler->running_.load(std::memory_order_relaxed)) {
-    next.tv_nsec += interval_ns + jitter(random);
-    while (next.tv_nsec >= 1000000000) {
-      next.tv_nsec -= 1000000000;
-      ++next.tv_sec;
-    }
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+    next += std::chrono::nanoseconds(interval_ns + jitter(random));
+    sampler->wake_.wait_until(lock, next, [sampler] { return !sampler->running_.load(); });
     if (!sampler->running_.load(std::memory_order_relaxed)) break;
     // One request at a time: an unserved one (the loop is idle) is not repeated.
     if (sampler->pending_.load(std::memory_order_acquire)) continue;
     sampler->requested_ns_.store(MonotonicNowNs(), std::memory_order_relaxed);
     sampler->pending_.store(true, std::memory_order_release);
-    sampler->isolate_->RequestInterrupt(OnInterrupt, sampler);
+    sampler->isolate_->RequestInterrupt(OnInterrupt, nullptr);
   }
 }
 
-void Sampler::OnInterrupt(v8::Isolate*, void* data) {
-  auto* sampler = static_cast<Sampler*>(data);
-  // Served already at a switch (BeforeSwitch), or left over from before Stop().
-  if (!sampler->pending_.load(std::memory_order_acquire)) return;
+void Sampler::OnInterrupt(v8::Isolate* isolate, void*) {
+  Runtime* runtime = Runtime::Find(isolate);
+  Sampler* sampler = runtime == nullptr ? nullptr : runtime->sampler();
+  // No sampler any more, or served already at a switch (BeforeSwitch).
+  if (sampler == nullptr || !sampler->pending_.load(std::memory_order_acquire)) return;
   sampler->Serve();
 }
 

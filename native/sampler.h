@@ -7,13 +7,15 @@
 #include <v8.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "os_thread.h"
 #include "stack_table.h"
 
 namespace fiberscope {
@@ -59,8 +61,10 @@ class Sampler {
     std::deque<Sample> samples;
   };
 
-  void Start();
-  // Stops the sampler thread; samples stay until taken.
+  // Starts the sampler thread; false and `error` when the system has no thread to give.
+  bool Start(std::string* error);
+  // Stops the sampler thread at once (it sleeps on a condition it is woken from); samples stay
+  // until taken.
   void Stop();
   // While running, first charges the time since the last sample to the caller, as Stop() does.
   Chunk Take();
@@ -77,12 +81,14 @@ class Sampler {
   // This thread has just taken the isolate: a request that arrived while the previous holder
   // was handing it over was archived with that thread; ask again, so that it is served here.
   void AfterSwitch() {
-    if (pending_.load(std::memory_order_acquire)) isolate_->RequestInterrupt(OnInterrupt, this);
+    if (pending_.load(std::memory_order_acquire)) isolate_->RequestInterrupt(OnInterrupt, nullptr);
   }
 
  private:
   static void ThreadMain(Sampler* sampler);
-  static void OnInterrupt(v8::Isolate* isolate, void* data);
+  // V8 keeps a requested interrupt queued until it runs, which may be after this sampler is gone
+  // (stopped, another one started): it finds the isolate's current sampler, if any.
+  static void OnInterrupt(v8::Isolate* isolate, void* unused);
   static void OnGcPrologue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
                            void* data);
   static void OnGcEpilogue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
@@ -98,7 +104,9 @@ class Sampler {
   v8::Isolate* isolate_;
   const uint32_t interval_us_;
   const uint32_t max_depth_;
-  std::thread thread_;
+  OsThread thread_;
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
   std::atomic<bool> running_{false};
   std::atomic<bool> pending_{false};
   std::atomic<uint64_t> requested_ns_{0};

@@ -47,9 +47,12 @@ void OnSignal(int signal, siginfo_t* info, void* context) {
 }  // namespace
 
 SigintWatch::SigintWatch(Runtime* runtime, uint32_t fiber_id)
-    : runtime_(runtime), fiber_id_(fiber_id), claimed_(State().raised.load()) {
+    : runtime_(runtime), fiber_id_(fiber_id), claimed_(State().raised.load()) {}
+
+bool SigintWatch::Arm(std::string* error) {
   SignalState& state = State();
-  thread_ = std::thread(ThreadMain, this);
+  if (!thread_.Start(ThreadMain, this, "the Ctrl-C watch thread", error)) return false;
+  armed_ = true;
   // The handler chains to the previous one: read it before the new one can run.
   sigaction(SIGINT, nullptr, &state.previous);
   state.armed.store(true);
@@ -58,9 +61,11 @@ SigintWatch::SigintWatch(Runtime* runtime, uint32_t fiber_id)
   action.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
+  return true;
 }
 
 SigintWatch::~SigintWatch() {
+  if (!armed_) return;
   SignalState& state = State();
   state.armed.store(false);
   // Put the previous handler back, unless someone replaced this one meanwhile.
@@ -71,7 +76,7 @@ SigintWatch::~SigintWatch() {
   }
   stopping_.store(true);
   sem_post(&state.wake);
-  thread_.join();
+  thread_.Join();
 }
 
 bool SigintWatch::Armed() { return State().armed.load(); }

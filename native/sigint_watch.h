@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <cstdint>
-#include <thread>
+#include <string>
+
+#include "os_thread.h"
 
 namespace fiberscope {
 
@@ -18,12 +20,16 @@ class Runtime;
 
 class SigintWatch {
  public:
-  // Installs the SIGINT handler (chained to the one already installed) and starts the thread
-  // that turns a signal into an isolate interrupt. One watch at a time per process.
   SigintWatch(Runtime* runtime, uint32_t fiber_id);
+  // Disarms it, if armed.
   ~SigintWatch();
   SigintWatch(const SigintWatch&) = delete;
   SigintWatch& operator=(const SigintWatch&) = delete;
+
+  // Starts the thread that turns a signal into an isolate interrupt, then installs the SIGINT
+  // handler (chained to the one already installed). One watch at a time per process. Returns
+  // false and sets `error` when no thread can be made; nothing is installed then.
+  bool Arm(std::string* error);
 
   // Whether a watch is armed in this process (the handler is process-wide).
   static bool Armed();
@@ -43,7 +49,8 @@ class SigintWatch {
   const uint32_t fiber_id_;
   uint32_t claimed_;
   std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  bool armed_ = false;
+  OsThread thread_;
 };
 
 }  // namespace fiberscope

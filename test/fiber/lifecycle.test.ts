@@ -235,6 +235,39 @@ describe('worker_threads', () => {
     });
   });
 
+  // Terminate() resumes each suspended fiber to end it; V8 acts on the termination at its next
+  // interrupt check, and a call into the addon has none: a fiber calling the raw yield in a loop
+  // suspended again, and the worker freed it under its parked thread (a segfault on Node 24).
+  it('terminates workers whose fibers yield through the raw binding in a loop', () => {
+    const child = runScript(`
+      const { Worker } = require('node:worker_threads');
+      const source = \`
+        const b = require(\${JSON.stringify(require.resolve('./build/Release/fiberscope.node'))});
+        const fibers = [];
+        for (let i = 0; i < 10; i++) fibers.push(new b.Fiber(() => { for (;;) b.yield(i); }));
+        require('node:worker_threads').parentPort.postMessage('go');
+        for (;;) for (const fiber of fibers) fiber.run();
+      \`;
+      (async () => {
+        const codes = [];
+        for (let i = 0; i < 10; i++) {
+          const worker = new Worker(source, { eval: true });
+          await new Promise((resolve) => worker.once('message', resolve));
+          await new Promise((resolve) => setTimeout(resolve, (i % 3) * 10));
+          codes.push(await worker.terminate());
+        }
+        console.log(JSON.stringify(codes));
+      })();
+    `);
+    const { status, signal, stderr, stdout } = child;
+    expect({ status, signal, stderr, stdout }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+      stdout: `${JSON.stringify(Array(10).fill(1))}\n`,
+    });
+  });
+
   // The first fiber of a process starts libuv's thread pool with a request on its loop; with the
   // pool busy, that request is still queued when such a worker ends, and Node aborted closing
   // its loop ("uv_loop_close() while having open handles").
@@ -257,4 +290,37 @@ describe('worker_threads', () => {
       stdout: 'worker exit 7\n',
     });
   });
+});
+
+describe('when the system has no thread left', () => {
+  it('fibers, the sampler and the Ctrl-C watch say so with an error, and the process goes on', () => {
+    const child = runScript(
+      `
+      const { Fiber } = require('fiberscope');
+      const { binding } = require('./dist/fiber/native.js');
+      const fibers = [];
+      let failure;
+      for (let i = 0; i < 100_000 && failure === undefined; i++) {
+        const fiber = new Fiber(() => Fiber.yield());
+        try { fiber.run(); fibers.push(fiber); } catch (error) { failure = error.message; }
+      }
+      const attempt = (fn) => { try { fn(); return 'ok'; } catch (error) { return error.message; } };
+      console.log(JSON.stringify({
+        some: fibers.length > 100,
+        failure,
+        sampler: attempt(() => binding.startSampling(1000, 8)),
+        watch: attempt(() => binding.watchSigint(fibers[0])),
+      }));
+      `,
+      // Each fiber's thread reserves its stack: ~1,500-5,000 fibers fit in 4 GB.
+      { addressSpaceKb: 4_000_000, timeoutMs: 60_000 },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const result = JSON.parse(child.stdout);
+    expect(result.some).toBe(true);
+    expect(result.failure).toMatch(/^could not create a thread for the fiber: /);
+    expect(result.sampler).toMatch(/^could not start the sampler thread: /);
+    expect(result.watch).toMatch(/^could not start the Ctrl-C watch thread: /);
+  }, 70_000);
 });

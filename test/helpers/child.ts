@@ -20,12 +20,23 @@ export function runScript(
     nodeArgs?: string[];
     timeoutMs?: number;
     env?: NodeJS.ProcessEnv;
+    /** A limit on the child's address space (ulimit -v), which thread stacks run into. */
+    addressSpaceKb?: number;
   } = {},
 ): ChildResult {
   const started = Date.now();
+  const nodeArgs = [...(options.nodeArgs ?? []), '-e', source, ...(options.args ?? [])];
+  const limited = options.addressSpaceKb !== undefined;
   const result = spawnSync(
-    process.execPath,
-    [...(options.nodeArgs ?? []), '-e', source, ...(options.args ?? [])],
+    limited ? 'bash' : process.execPath,
+    limited
+      ? [
+          '-c',
+          `ulimit -v ${options.addressSpaceKb} && exec "$0" "$@"`,
+          process.execPath,
+          ...nodeArgs,
+        ]
+      : nodeArgs,
     {
       cwd: repoRoot,
       encoding: 'utf8',
