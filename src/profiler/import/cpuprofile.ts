@@ -114,19 +114,23 @@ export function fromCpuProfile(text: string): Profile {
     if (samples.length !== timeDeltas.length) {
       fail('"samples" and "timeDeltas" must have the same length');
     }
-    const times: number[] = [];
+    const timed: Array<{ at: number; id: number }> = [];
     let time = startTime;
     for (let i = 0; i < samples.length; i++) {
       const delta = timeDeltas[i];
       if (!isNumber(delta)) fail(`timeDeltas[${i}] is not a number`);
-      time += delta;
-      times.push(time);
-    }
-    for (let i = 0; i < samples.length; i++) {
       const id = samples[i];
       if (!isNumber(id) || !nodeFrame.has(id)) fail(`samples[${i}] is not a node id in "nodes"`);
-      const at = times[i] as number;
-      const next = i + 1 < times.length ? (times[i + 1] as number) : Math.max(endTime, at);
+      time += delta;
+      timed.push({ at: time, id });
+    }
+    // V8 writes a negative delta now and then (a sample recorded out of order): DevTools sorts
+    // the samples by time, and so does this (a stable sort), so that no time is counted twice.
+    timed.sort((a, b) => a.at - b.at);
+    for (let i = 0; i < timed.length; i++) {
+      const { at, id } = timed[i] as { at: number; id: number };
+      const next =
+        i + 1 < timed.length ? (timed[i + 1] as { at: number }).at : Math.max(endTime, at);
       out.push({
         timeUs: at - startTime,
         weightUs: Math.max(0, next - at),

@@ -34,7 +34,8 @@ export function looksLikeSpeedscope(json: unknown): boolean {
 /** `main`, `fiber #12 "name"`, `fiber #12` back to a thread's id, kind and name. */
 function parseLabel(label: string): Pick<ProfileThread, 'id' | 'kind' | 'name'> | undefined {
   if (label === 'main') return { id: 0, kind: 'main', name: 'main' };
-  const match = /^fiber #(\d+)(?: (".*"))?$/s.exec(label);
+  // Fiber ids start at 1: `fiber #0` is just a name.
+  const match = /^fiber #([1-9]\d*)(?: (".*"))?$/s.exec(label);
   if (!match) return undefined;
   let name = '';
   if (match[2] !== undefined) {
