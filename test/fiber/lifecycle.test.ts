@@ -1,7 +1,7 @@
 // Fibers in a whole process: garbage collection of suspended fibers, exit, worker threads.
 // Each case runs in a child process so that it owns its heap, threads and exit code.
 import { describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
+import { type ChildResult, runScript } from '../helpers/child';
 
 describe('a suspended fiber that becomes unreachable', () => {
   it('is unwound when collected: finally blocks run and its thread goes back to the pool', () => {
@@ -203,6 +203,17 @@ describe('process.exit()', () => {
   });
 });
 
+/** The child exited by itself with code 0, printed `stdout` and nothing on stderr. */
+function expectCleanExit(child: ChildResult, stdout: string): void {
+  const { status, signal, stderr } = child;
+  expect({ status, signal, stderr, stdout: child.stdout }).toEqual({
+    status: 0,
+    signal: null,
+    stderr: '',
+    stdout,
+  });
+}
+
 describe('worker_threads', () => {
   it('loads in workers, runs fibers there, and stops workers that have suspended fibers', () => {
     const child = runScript(`
@@ -226,13 +237,7 @@ describe('worker_threads', () => {
         console.log(JSON.stringify(results));
       })();
     `);
-    const { status, signal, stderr, stdout } = child;
-    expect({ status, signal, stderr, stdout }).toEqual({
-      status: 0,
-      signal: null,
-      stderr: '',
-      stdout: '[42,42,42,42,42,42]\n',
-    });
+    expectCleanExit(child, '[42,42,42,42,42,42]\n');
   });
 
   // Terminate() resumes each suspended fiber to end it; V8 acts on the termination at its next
@@ -259,13 +264,7 @@ describe('worker_threads', () => {
         console.log(JSON.stringify(codes));
       })();
     `);
-    const { status, signal, stderr, stdout } = child;
-    expect({ status, signal, stderr, stdout }).toEqual({
-      status: 0,
-      signal: null,
-      stderr: '',
-      stdout: `${JSON.stringify(Array(10).fill(1))}\n`,
-    });
+    expectCleanExit(child, `${JSON.stringify(Array(10).fill(1))}\n`);
   });
 
   // The first fiber of a process starts libuv's thread pool with a request on its loop; with the
@@ -282,13 +281,7 @@ describe('worker_threads', () => {
       );
       worker.once('exit', (code) => { console.log('worker exit', code); process.exit(0); });
     `);
-    const { status, signal, stderr, stdout } = child;
-    expect({ status, signal, stderr, stdout }).toEqual({
-      status: 0,
-      signal: null,
-      stderr: '',
-      stdout: 'worker exit 7\n',
-    });
+    expectCleanExit(child, 'worker exit 7\n');
   });
 });
 
