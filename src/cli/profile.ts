@@ -4,7 +4,7 @@
 // thread, and a notice says so.
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { connect, RUNTIME_HOOK, watchTarget } from '../inspector/connect';
+import { connect, isContextGone, RUNTIME_HOOK } from '../inspector/connect';
 import { assembleProfile, chunkOfProfile, type ProfileChunk } from '../profiler/chunk';
 import { fromCpuProfile } from '../profiler/import/cpuprofile';
 import { FiberProfile } from '../profiler/profiler';
@@ -112,7 +112,7 @@ async function captureChunks(
     chunks.push(await Promise.race([source.finish(), gone]));
     return { chunks };
   } catch (error) {
-    if (error !== GONE) throw error;
+    if (error !== GONE && !isContextGone(error)) throw error;
     return { chunks, lost: GONE };
   } finally {
     done();
@@ -168,6 +168,8 @@ function v8Source(client: Client): Source {
     // messages goes unsampled.
     pull: async () => {
       const [{ profile }] = await Promise.all([client.Profiler.stop(), client.Profiler.start()]);
+      // The profiler goes on answering for a target that has ended: ask its context.
+      await client.Runtime.evaluate({ expression: '0' });
       return chunkOf(profile);
     },
     finish: async () => chunkOf((await client.Profiler.stop()).profile),
@@ -183,13 +185,11 @@ export async function profileCommand(args: string[]): Promise<number> {
     throw new Error(`cannot write ${options.output}: ${(error as Error).message}`);
   }
   const client = await connect(options);
-  let targetGone = () => {};
-  const gone = new Promise<never>((_, reject) => {
-    targetGone = () => reject(GONE);
-  });
+  // The Runtime domain stays off (it would send every console call of the target here): a
+  // target that exits with the connection open is seen when a call finds its context gone.
+  const gone = new Promise<never>((_, reject) => client.on('disconnect', () => reject(GONE)));
   gone.catch(() => {});
   try {
-    await watchTarget(client, targetGone);
     const probe = await client.Runtime.evaluate({
       expression: `(() => { const hook = ${RUNTIME_HOOK}; if (!hook) return 'none'; ${SLOT} = hook.profiler().startProfiling({ intervalUs: ${options.intervalUs} }); return 'fibers'; })()`,
       returnByValue: true,

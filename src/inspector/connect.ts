@@ -60,12 +60,17 @@ export async function connect(options: InspectorTarget): Promise<InspectorClient
   }
 }
 
+/** Whether an inspector call failed because the target's context is gone: a process that ends
+ *  while a debugger is attached does not close the connection, it destroys its context and waits
+ *  for the debugger to disconnect, and every evaluation fails from then on. */
+export function isContextGone(error: unknown): boolean {
+  return /Cannot find context with specified id/.test(String((error as Error)?.message));
+}
+
 /**
  * Calls `onGone` once, when the target goes away: its inspector connection closes, or its main
- * context is destroyed. A process that ends while a debugger is attached does not close the
- * connection: it destroys its context and waits for the debugger to disconnect, and every
- * evaluation fails from then on with "Cannot find context with specified id". Enables the
- * Runtime domain, whose events tell.
+ * context is destroyed (see isContextGone). Enables the Runtime domain, whose events tell; that
+ * also sends every console call of the target here, which a profiler should not cause.
  */
 export async function watchTarget(client: InspectorClient, onGone: () => void): Promise<void> {
   let mainContext: number | undefined;
