@@ -4,7 +4,6 @@
 
 #include <dlfcn.h>
 
-#include <atomic>
 #include <mutex>
 #include <unordered_map>
 
@@ -22,6 +21,8 @@ constexpr Baton::Patience kPinnedPatience{0, 16};
 // reported to V8's GC heuristics.
 constexpr int64_t kThreadCost = 64 * 1024;
 
+// Held only for the map and a Runtime's construction, never while JavaScript can run: V8
+// interrupts look runtimes up under it (Runtime::Find).
 std::mutex& RuntimesMutex() {
   static auto* mutex = new std::mutex();
   return *mutex;
@@ -60,11 +61,10 @@ Runtime* Runtime::Find(v8::Isolate* isolate) {
   return found == Runtimes().end() ? nullptr : found->second;
 }
 
-Runtime::Runtime(v8::Isolate* isolate)
-    : isolate_(isolate), async_context_gc_(isolate), loop_(node::GetCurrentEventLoop(isolate)) {
+Runtime::Runtime(v8::Isolate* isolate) : isolate_(isolate), async_context_gc_(isolate) {
   resumer_patience_ = kUnpinnedPatience;
   orphans_async_ = new uv_async_t();
-  uv_async_init(loop_, orphans_async_, OnOrphansAsync);
+  uv_async_init(node::GetCurrentEventLoop(isolate), orphans_async_, OnOrphansAsync);
   orphans_async_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(orphans_async_));
   node::AddEnvironmentCleanupHook(isolate, OnEnvironmentCleanup, this);
@@ -90,42 +90,31 @@ void Runtime::set_pin_threads(bool value) {
   }
 }
 
+namespace {
+
+// Threads inherit the mask of the thread that creates them. libuv creates its process-wide thread
+// pool in the thread of the first request (of any loop): one is made here, before the home thread
+// is pinned, so that the pool keeps every CPU. The request goes to a loop of its own that is never
+// run nor closed: no environment's loop has to wait for it when it ends.
+void StartLibuvPool() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto* loop = new uv_loop_t();
+    if (uv_loop_init(loop) != 0) return;
+    static uv_work_t request;
+    uv_queue_work(
+        loop, &request, [](uv_work_t*) {}, nullptr);
+  });
+}
+
+}  // namespace
+
 void Runtime::BeforeFirstSwitch() {
   if (switched_once_) return;
   switched_once_ = true;
   if (!pin_threads_) return;
   StartLibuvPool();
   if (affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
-}
-
-// Threads inherit the mask of the thread that creates them: libuv's thread pool (process-wide,
-// started lazily by the first request of any thread) is started before the home thread is
-// pinned, so that it keeps every CPU. Once per process is enough.
-void Runtime::StartLibuvPool() {
-  static std::atomic<bool> started{false};
-  if (started.load(std::memory_order_relaxed) || pool_warm_up_ != nullptr) return;
-  pool_warm_up_ = new uv_work_t();
-  pool_warm_up_->data = this;
-  int status = uv_queue_work(
-      loop_, pool_warm_up_, [](uv_work_t*) { started.store(true, std::memory_order_relaxed); },
-      [](uv_work_t* request, int) {
-        static_cast<Runtime*>(request->data)->pool_warm_up_ = nullptr;
-        delete request;
-      });
-  if (status != 0) {
-    delete pool_warm_up_;
-    pool_warm_up_ = nullptr;
-  }
-}
-
-// An environment that ends right after its first fiber (a worker that exits, with the pool busy
-// elsewhere) may still have the request queued: Node would close the loop with it active and
-// abort. It is cancelled, and the loop run until its callback has come, as Node does for its own
-// requests at cleanup.
-void Runtime::FinishLibuvPoolStart() {
-  if (pool_warm_up_ == nullptr) return;
-  uv_cancel(reinterpret_cast<uv_req_t*>(pool_warm_up_));
-  while (pool_warm_up_ != nullptr) uv_run(loop_, UV_RUN_ONCE);
 }
 
 void Runtime::SaveAsyncContext(Strand* strand) {
@@ -203,7 +192,6 @@ void Runtime::ReportOrphanError(v8::Local<v8::Value> error) {
 void Runtime::OnEnvironmentCleanup(void* data) {
   auto* runtime = static_cast<Runtime*>(data);
   runtime->TeardownFibers();
-  runtime->FinishLibuvPoolStart();
   {
     std::lock_guard<std::mutex> lock(RuntimesMutex());
     Runtimes().erase(runtime->isolate_);

@@ -130,8 +130,6 @@ class Runtime {
  private:
   static void OnOrphansAsync(uv_async_t* handle);
   static void OnEnvironmentCleanup(void* runtime);
-  void StartLibuvPool();
-  void FinishLibuvPoolStart();
   void TeardownFibers();
   void ReportOrphanError(v8::Local<v8::Value> error);
 
@@ -154,10 +152,6 @@ class Runtime {
   std::unordered_set<Fiber*> live_;
   std::unordered_set<Fiber*> all_;
   uv_async_t* orphans_async_ = nullptr;
-  uv_loop_t* loop_;
-  // The request that starts libuv's thread pool before pinning (see BeforeFirstSwitch), while it
-  // is queued or running: the loop cannot be closed before it is done.
-  uv_work_t* pool_warm_up_ = nullptr;
 };
 
 }  // namespace fiberscope

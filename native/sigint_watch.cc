@@ -90,7 +90,7 @@ bool SigintWatch::Claim() {
 
 void SigintWatch::Raise() {
   State().raised.fetch_add(1);
-  runtime_->isolate()->RequestInterrupt(OnInterrupt, runtime_);
+  runtime_->isolate()->RequestInterrupt(OnInterrupt, nullptr);
 }
 
 void SigintWatch::ThreadMain(SigintWatch* watch) {
@@ -99,14 +99,15 @@ void SigintWatch::ThreadMain(SigintWatch* watch) {
     while (sem_wait(&state.wake) != 0) {
     }
     if (watch->stopping_.load()) return;
-    watch->runtime_->isolate()->RequestInterrupt(OnInterrupt, watch->runtime_);
+    watch->runtime_->isolate()->RequestInterrupt(OnInterrupt, nullptr);
   }
 }
 
-// Runs on whichever thread holds the isolate. The watch may be gone by now: it is looked up
-// through the runtime, under the isolate.
-void SigintWatch::OnInterrupt(v8::Isolate* isolate, void* data) {
-  auto* runtime = static_cast<Runtime*>(data);
+// Runs on whichever thread holds the isolate. The watch, even the runtime, may be gone by now
+// (V8 keeps a queued interrupt): both are looked up, under the isolate.
+void SigintWatch::OnInterrupt(v8::Isolate* isolate, void*) {
+  Runtime* runtime = Runtime::Find(isolate);
+  if (runtime == nullptr) return;
   SigintWatch* watch = runtime->sigint_watch();
   Fiber* current = runtime->current_fiber();
   if (watch == nullptr || current == nullptr) return;

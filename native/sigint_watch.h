@@ -43,7 +43,7 @@ class SigintWatch {
 
  private:
   static void ThreadMain(SigintWatch* watch);
-  static void OnInterrupt(v8::Isolate* isolate, void* runtime);
+  static void OnInterrupt(v8::Isolate* isolate, void* unused);
 
   Runtime* runtime_;
   const uint32_t fiber_id_;
