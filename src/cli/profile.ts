@@ -84,10 +84,15 @@ function progress(ms: number): () => void {
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 
-/** How the target is sampled: chunks pulled while it runs, and the last one, which ends it. */
+/** How the target is sampled: chunks pulled while it runs, and the last one, which ends it.
+ *  `ended`: the target was found gone, and this chunk is the last there is. */
+interface Pulled {
+  chunk: ProfileChunk;
+  ended?: boolean;
+}
 interface Source {
-  pull(): Promise<ProfileChunk>;
-  finish(): Promise<ProfileChunk>;
+  pull(): Promise<Pulled>;
+  finish(): Promise<Pulled>;
 }
 
 /**
@@ -107,10 +112,13 @@ async function captureChunks(
     for (;;) {
       await Promise.race([sleep(Math.min(everyMs, deadline - Date.now())), gone]);
       if (Date.now() >= deadline) break;
-      chunks.push(await Promise.race([source.pull(), gone]));
+      const pulled = await Promise.race([source.pull(), gone]);
+      chunks.push(pulled.chunk);
+      if (pulled.ended) return { chunks, lost: GONE };
     }
-    chunks.push(await Promise.race([source.finish(), gone]));
-    return { chunks };
+    const last = await Promise.race([source.finish(), gone]);
+    chunks.push(last.chunk);
+    return last.ended ? { chunks, lost: GONE } : { chunks };
   } catch (error) {
     if (error !== GONE && !isContextGone(error)) throw error;
     return { chunks, lost: GONE };
@@ -143,18 +151,20 @@ async function evaluateJson(client: Client, expression: string, what: string): P
 /** The fiberscope runtime's profiler in the target: every fiber, chunks source-mapped there. */
 function fiberSource(client: Client): Source {
   return {
-    pull: async () =>
-      (await evaluateJson(
+    pull: async () => ({
+      chunk: (await evaluateJson(
         client,
         `JSON.stringify(${SLOT}.takeChunk())`,
         'hand out its samples',
       )) as ProfileChunk,
-    finish: async () =>
-      (await evaluateJson(
+    }),
+    finish: async () => ({
+      chunk: (await evaluateJson(
         client,
         `(() => { const chunk = ${SLOT}.stopChunk(); ${SLOT} = undefined; return JSON.stringify(chunk); })()`,
         'stop profiling',
       )) as ProfileChunk,
+    }),
   };
 }
 
@@ -163,16 +173,29 @@ function v8Source(client: Client): Source {
   const known = { frames: new Map<string, number>(), stacks: new Map<string, number>() };
   const chunkOf = (profile: unknown) =>
     chunkOfProfile(fromCpuProfile(JSON.stringify(profile)), known);
+  // The profiler goes on answering for a target that has ended: its context is asked first, and
+  // the cycle it was in is kept either way.
+  const alive = () =>
+    client.Runtime.evaluate({ expression: '0' }).then(
+      () => true,
+      (error: unknown) => {
+        if (isContextGone(error)) return false;
+        throw error;
+      },
+    );
   return {
     // Sent together, so that the target restarts at once: only the time between the two
     // messages goes unsampled.
     pull: async () => {
+      if (!(await alive()))
+        return { chunk: chunkOf((await client.Profiler.stop()).profile), ended: true };
       const [{ profile }] = await Promise.all([client.Profiler.stop(), client.Profiler.start()]);
-      // The profiler goes on answering for a target that has ended: ask its context.
-      await client.Runtime.evaluate({ expression: '0' });
-      return chunkOf(profile);
+      return { chunk: chunkOf(profile) };
     },
-    finish: async () => chunkOf((await client.Profiler.stop()).profile),
+    finish: async () => {
+      const ended = !(await alive());
+      return { chunk: chunkOf((await client.Profiler.stop()).profile), ended };
+    },
   };
 }
 

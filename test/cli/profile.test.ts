@@ -115,12 +115,24 @@ describe('fiberscope profile', () => {
   // The target goes away after the first chunk (pulled after 1 s, or after V8's first 2 s cycle)
   // and long before the requested 20 s: killed, or exiting on its own, when a Node.js process
   // does not close the inspector connection but destroys its context and waits for the debugger.
-  async function goneMidCapture(source: string, afterMs: number, how: Ending, out: string) {
-    const exits = `setTimeout(() => process.exit(0), ${afterMs});`;
+  // An exiting target counts from when fiberscope first looks for its runtime (a getter).
+  async function goneMidCapture(
+    source: string,
+    afterMs: number,
+    how: Ending,
+    out: string,
+    duration = '20s',
+  ) {
+    const exits = `
+      const hook = Symbol.for('fiberscope.runtime');
+      const runtime = globalThis[hook];
+      Object.defineProperty(globalThis, hook, {
+        get() { setTimeout(() => process.exit(0), ${afterMs - 1000}); return runtime; },
+      });`;
     const { child, port } = await target(how === 'exiting' ? source + exits : source, true);
     const killer = how === 'killed' ? setTimeout(() => child.kill('SIGKILL'), afterMs) : undefined;
     try {
-      return await profile(['--attach', `127.0.0.1:${port}`, '--duration', '20s', '-o', out]);
+      return await profile(['--attach', `127.0.0.1:${port}`, '--duration', duration, '-o', out]);
     } finally {
       clearTimeout(killer);
       child.kill('SIGKILL');
@@ -149,7 +161,7 @@ describe('fiberscope profile', () => {
     'a target without fiberscope %s mid-capture: the V8 cycles done so far are written',
     async (how) => {
       const out = path.join(dir, `gone-plain-${how}.cpuprofile`);
-      const result = await goneMidCapture(plain, 5000, how, out);
+      const result = await goneMidCapture(plain, 4500, how, out);
       expect(result.stderr).toContain('the target has no fiberscope runtime');
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
@@ -161,6 +173,15 @@ describe('fiberscope profile', () => {
       expect(cpuprofile.samples.length).toBeGreaterThan(0);
     },
   );
+
+  // V8's profiler goes on answering for a target that has ended: the last cycle is not taken for
+  // a whole profile.
+  it('a target without fiberscope that exits in the last cycle: exit code 1', async () => {
+    const out = path.join(dir, 'gone-last.cpuprofile');
+    const result = await goneMidCapture(plain, 2500, 'exiting', out, '2s');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
+  });
 
   it('bad input: closed port, a pid that is not Node.js, missing options', () => {
     const run = (args: string[]) =>
@@ -205,6 +226,8 @@ describe('fiberscope profile', () => {
       ['--attach', 'nohost', '-o', path.join(dir, 'x.folded')],
       ['--attach', '[::1', '-o', path.join(dir, 'x.folded')],
       ['--attach', '127.0.0.1:70000', '-o', path.join(dir, 'x.folded')],
+      ['--attach', '127.0.0.1:0', '-o', path.join(dir, 'x.folded')],
+      ['--attach', '::1:9229', '-o', path.join(dir, 'x.folded')],
       ['--attach', '127.0.0.1:9', '--duration', 'long', '-o', path.join(dir, 'x.folded')],
     ]) {
       const result = run(args);
