@@ -68,7 +68,8 @@ const nativeYield = binding.yield;
 const createTask = (console as { createTask?: (name: string) => { run<T>(fn: () => T): T } })
   .createTask;
 
-/** Told every fiber's id and name (and later names), while a profiler listens. */
+/** Told every fiber's id and name (and later names), and a named fiber's name again when it
+ *  starts, while a profiler listens. */
 export const fiberNames: { observer: ((id: number, name: string) => void) | undefined } = {
   observer: undefined,
 };
@@ -166,6 +167,10 @@ export class Fiber extends binding.Fiber {
    * frames of this call.
    */
   override run(value?: unknown): any {
+    // A profiler started after this fiber was named learns the name when the fiber starts.
+    if (fiberNames.observer !== undefined && this.#name !== '' && !this.started) {
+      fiberNames.observer(this.id, this.#name);
+    }
     try {
       // The argument count matters: run() calls the fiber function with no argument.
       if (arguments.length === 0) return super.run();

@@ -189,9 +189,9 @@ export class Profiler {
     return new FiberProfile(assembleProfile([this.stopChunk()]));
   }
 
-  // Fibers named before the profiler started (the long-lived ones of a server it attaches to)
-  // were named where no profiler listened: their names are read off the live fibers, at the start
-  // and at each chunk, which also finds those created before the start and run since.
+  // Fibers named before the profiler started were named where no profiler listened: those
+  // running (the long-lived ones of a server it attaches to) are read off the live fibers at the
+  // start; the others tell their names when they start (Fiber#run).
   #learnLiveNames(): void {
     for (const [fiber] of binding.liveFibers()) {
       if (!(fiber instanceof Fiber) || fiber.name === '' || this.#named.has(fiber.id)) continue;
@@ -220,7 +220,6 @@ export class Profiler {
     this.#eventsDropped = this.#events.dropped;
     this.#marksDropped = this.#marks.dropped;
     const marks = this.#marks.take();
-    this.#learnLiveNames();
     const names = [...this.#names];
     this.#names.clear();
     return {

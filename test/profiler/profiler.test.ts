@@ -48,7 +48,9 @@ describe('startProfiling()', () => {
       serving.run();
       const later = new Fiber(() => { burn(5); wait(sleep(5)); burn(5); done++; });
       later.name = 'renamed before';
+      const quick = new Fiber(() => burn(3), { name: 'done before a chunk' });
       const profiler = startProfiling({ intervalUs: 500 });
+      quick.run();
       later.run();
       const chunks = [];
       while (done < 2) { await sleep(2); chunks.push(profiler.takeChunk()); }
@@ -56,7 +58,7 @@ describe('startProfiling()', () => {
       const profile = assembleProfile(chunks);
       console.log(JSON.stringify(profile.threads.filter((t) => t.kind === 'fiber').map((t) => t.name).sort()));
     `);
-    expect(result).toEqual(['GET /orders', 'renamed before']);
+    expect(result).toEqual(['GET /orders', 'done before a chunk', 'renamed before']);
   });
 
   it('records time without JavaScript as idle, and garbage collection as such', () => {
