@@ -764,10 +764,12 @@ function timerFloor() {
   }
   const run = childProcess.spawnSync(binary, [], { encoding: 'utf8', timeout: 120_000 });
   try {
-    return JSON.parse(run.stdout);
+    const result = JSON.parse(run.stdout);
+    if (typeof result?.sleepingThreadUsPerTick === 'number') return result;
   } catch {
-    return { error: run.stderr || String(run.error || `exit code ${run.status}`) };
+    // reported below
   }
+  return { error: run.stderr || String(run.error || `exit code ${run.status}`) };
 }
 
 // Profiler accuracy and cost (bench/profiler.js), fiberscope only.

@@ -54,14 +54,20 @@ static double run(int mode, long* tick_count) {
   timer_t timer;
   ticks = 0;
   stop_sleeper = 0;
-  if (mode == kThread) pthread_create(&sleeper, NULL, sleep_and_wake, NULL);
+  if (mode == kThread && pthread_create(&sleeper, NULL, sleep_and_wake, NULL) != 0) {
+    perror("pthread_create");
+    exit(1);
+  }
   if (mode == kSignal) {
     struct sigevent event;
     memset(&event, 0, sizeof event);
     event.sigev_notify = SIGEV_THREAD_ID;
     event.sigev_signo = SIGPROF;
     event._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-    timer_create(CLOCK_MONOTONIC, &event, &timer);
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) != 0) {
+      perror("timer_create");
+      exit(1);
+    }
     const struct itimerspec every_ms = {{0, 1000000}, {0, 1000000}};
     timer_settime(timer, 0, &every_ms, NULL);
   }

@@ -84,13 +84,15 @@ if (!fs.existsSync(NATIVE_DIR)) {
   console.log('clang-format-check: no native/ directory, nothing to do');
   process.exit(0);
 }
-const benchSources = fs
-  .readdirSync(BENCH_DIR)
-  .filter((name) => EXTENSIONS.has(path.extname(name)))
-  .map((name) => path.join(BENCH_DIR, name));
+const benchSources = fs.existsSync(BENCH_DIR)
+  ? fs
+      .readdirSync(BENCH_DIR)
+      .filter((name) => EXTENSIONS.has(path.extname(name)))
+      .map((name) => path.join(BENCH_DIR, name))
+  : [];
 const files = [...listSources(NATIVE_DIR), ...benchSources];
 if (files.length === 0) {
-  console.log('clang-format-check: no .cc/.h files in native/');
+  console.log('clang-format-check: no C or C++ files in native/ or bench/');
   process.exit(0);
 }
 const rel = (f) => path.relative(ROOT, f);

@@ -256,10 +256,14 @@ describe('fiberscope repl --attach with piped input', () => {
     // A process that exits with a debugger attached keeps the connection open: its context goes.
     const target = await inspectedChild(`
       require('fiberscope');
-      setTimeout(() => process.exit(0), 1500);
       setInterval(() => {}, 1000);
     `);
-    const result = await attached(target.port, '1 + 1\n', false);
+    // The input itself makes the target exit soon after its answer.
+    const result = await attached(
+      target.port,
+      'setTimeout(() => process.exit(0), 100); 1 + 1\n',
+      false,
+    );
     expect(result.stdout).toMatch(/> 2$/m);
     expect(result.stdout).toContain('The target went away: detaching.');
     expect(result.status).toBe(1);

@@ -286,9 +286,10 @@ describe('worker_threads', () => {
 });
 
 describe('when the system has no thread left', () => {
-  it('fibers, the sampler and the Ctrl-C watch say so with an error, and the process goes on', () => {
+  it('fibers, the sampler and the Ctrl-C watch say so with an error, and the process goes on', (context) => {
     const child = runScript(
       `
+      console.log('started');
       const { Fiber } = require('fiberscope');
       const { binding } = require('./dist/fiber/native.js');
       const fibers = [];
@@ -308,9 +309,16 @@ describe('when the system has no thread left', () => {
       // Each fiber's thread reserves its stack: ~1,500-5,000 fibers fit in 4 GB.
       { addressSpaceKb: 4_000_000, timeoutMs: 60_000 },
     );
+    if (!child.stdout.startsWith('started\n')) {
+      // A Node build that reserves more than 4 GB up front (a V8 sandbox) cannot start here.
+      console.warn(
+        `skipping the thread exhaustion test: node does not start under ulimit -v 4 GB (${child.stderr.split('\n')[0]})`,
+      );
+      context.skip();
+    }
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
-    const result = JSON.parse(child.stdout);
+    const result = JSON.parse(child.stdout.slice('started\n'.length));
     expect(result.some).toBe(true);
     expect(result.failure).toMatch(/^could not create a thread for the fiber: /);
     expect(result.sampler).toMatch(/^could not start the sampler thread: /);
