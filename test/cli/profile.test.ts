@@ -50,7 +50,8 @@ function profile(args: string[]) {
       stderr += chunk;
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', (status) => {
+    // 'close': stderr may still be on its way when the process has exited.
+    child.once('close', (status) => {
       clearTimeout(timer);
       resolve({ status, stderr });
     });

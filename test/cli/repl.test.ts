@@ -232,8 +232,9 @@ describe('fiberscope repl --attach with piped input', () => {
     });
     child.stdin.write(input);
     if (endInput) child.stdin.end();
+    // 'close', not 'exit': the output may still be on its way when the process has exited.
     return new Promise<{ status: number | null; stdout: string }>((resolve) => {
-      child.once('exit', (status) => resolve({ status, stdout }));
+      child.once('close', (status) => resolve({ status, stdout }));
     });
   }
 

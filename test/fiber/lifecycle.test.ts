@@ -229,10 +229,12 @@ describe('worker_threads', () => {
         const results = [];
         for (let round = 0; round < 6; round++) {
           const worker = new Worker(source, { eval: true });
+          // Listened for from the start: a worker that ends on its own may be gone by the message.
+          const exited = new Promise((resolve) => worker.once('exit', resolve));
           results.push(await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); }));
           // Half of them are terminated while fibers are suspended, half end on their own.
           if (round % 2 === 0) await worker.terminate();
-          else await new Promise((resolve) => worker.once('exit', resolve));
+          else await exited;
         }
         console.log(JSON.stringify(results));
       })();
