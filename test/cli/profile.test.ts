@@ -116,7 +116,8 @@ describe('fiberscope profile', () => {
   // The target goes away after the first chunk (pulled after 1 s, or after V8's first 2 s cycle)
   // and long before the requested 20 s: killed, or exiting on its own, when a Node.js process
   // does not close the inspector connection but destroys its context and waits for the debugger.
-  // An exiting target counts from when fiberscope first looks for its runtime (a getter).
+  // It counts from when fiberscope first looks for its runtime (a getter), not from its start,
+  // which a loaded machine could delay past the first chunk.
   async function goneMidCapture(
     source: string,
     afterMs: number,
@@ -124,18 +125,19 @@ describe('fiberscope profile', () => {
     out: string,
     duration = '20s',
   ) {
-    const exits = `
+    const end = how === 'killed' ? "process.kill(process.pid, 'SIGKILL')" : 'process.exit(0)';
+    const { child, port } = await target(
+      `${source}
       const hook = Symbol.for('fiberscope.runtime');
       const runtime = globalThis[hook];
       Object.defineProperty(globalThis, hook, {
-        get() { setTimeout(() => process.exit(0), ${afterMs - 1000}); return runtime; },
-      });`;
-    const { child, port } = await target(how === 'exiting' ? source + exits : source, true);
-    const killer = how === 'killed' ? setTimeout(() => child.kill('SIGKILL'), afterMs) : undefined;
+        get() { setTimeout(() => ${end}, ${afterMs}); return runtime; },
+      });`,
+      true,
+    );
     try {
       return await profile(['--attach', `127.0.0.1:${port}`, '--duration', duration, '-o', out]);
     } finally {
-      clearTimeout(killer);
       child.kill('SIGKILL');
     }
   }
@@ -144,7 +146,7 @@ describe('fiberscope profile', () => {
     'a fiberscope target %s mid-capture: exit code 1, and the partial profile is written',
     async (how) => {
       const out = path.join(dir, `gone-${how}.speedscope.json`);
-      const result = await goneMidCapture(withFibers, 3500, how, out);
+      const result = await goneMidCapture(withFibers, 2500, how, out);
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(
         new RegExp(
@@ -162,7 +164,7 @@ describe('fiberscope profile', () => {
     'a target without fiberscope %s mid-capture: the V8 cycles done so far are written',
     async (how) => {
       const out = path.join(dir, `gone-plain-${how}.cpuprofile`);
-      const result = await goneMidCapture(plain, 4500, how, out);
+      const result = await goneMidCapture(plain, 3500, how, out);
       expect(result.stderr).toContain('the target has no fiberscope runtime');
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
@@ -179,7 +181,7 @@ describe('fiberscope profile', () => {
   // a whole profile.
   it('a target without fiberscope that exits in the last cycle: exit code 1', async () => {
     const out = path.join(dir, 'gone-last.cpuprofile');
-    const result = await goneMidCapture(plain, 2500, 'exiting', out, '2s');
+    const result = await goneMidCapture(plain, 1500, 'exiting', out, '2s');
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
   });
