@@ -104,7 +104,8 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     if (!second.screen().includes('"from session one"')) second.press('Up');
     second.press('Enter');
     await second.waitFor("'from session one'");
-    // Ctrl-C on an empty line, twice, exits as in Node's REPL.
+    // The next prompt, then Ctrl-C on its empty line, twice, exits as in Node's REPL.
+    await second.waitFor('fiberscope>', { count: 2 });
     second.press('C-c');
     await second.waitFor('(To exit, press Ctrl+C again or Ctrl+D or type .exit)');
     second.press('C-c');
