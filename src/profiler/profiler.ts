@@ -116,14 +116,16 @@ export class Profiler {
     this.intervalUs = intervalUs;
     this.#events = new FiberEventRecorder({ capacity: EVENT_CAPACITY });
     const previous = fiberNames.observer;
-    // Unnamed fibers are the rule in a busy process: only names are kept ('' is the default),
-    // and the renaming of a fiber that had one.
     fiberNames.observer = (id, name) => {
-      if (name !== '') this.#named.add(id);
-      if (this.#named.has(id)) this.#names.set(id, name);
+      this.#noteName(id, name);
       previous?.(id, name);
     };
-    this.#learnLiveNames();
+    // Fibers named before the profiler started were named where no profiler listened: those
+    // running (the long-lived ones of a server it attaches to) are read off the live fibers here;
+    // the others tell their names when they start (Fiber#run).
+    for (const [fiber] of binding.liveFibers()) {
+      if (fiber instanceof Fiber) this.#noteName(fiber.id, fiber.name);
+    }
     try {
       binding.startSampling(intervalUs, maxDepth);
     } catch (error) {
@@ -189,15 +191,11 @@ export class Profiler {
     return new FiberProfile(assembleProfile([this.stopChunk()]));
   }
 
-  // Fibers named before the profiler started were named where no profiler listened: those
-  // running (the long-lived ones of a server it attaches to) are read off the live fibers at the
-  // start; the others tell their names when they start (Fiber#run).
-  #learnLiveNames(): void {
-    for (const [fiber] of binding.liveFibers()) {
-      if (!(fiber instanceof Fiber) || fiber.name === '' || this.#named.has(fiber.id)) continue;
-      this.#named.add(fiber.id);
-      this.#names.set(fiber.id, fiber.name);
-    }
+  // Unnamed fibers are the rule in a busy process: only names are kept ('' is the default), and
+  // the renaming of a fiber that had one.
+  #noteName(id: number, name: string): void {
+    if (name !== '') this.#named.add(id);
+    if (this.#named.has(id)) this.#names.set(id, name);
   }
 
   #chunk(native: NativeSamples, events: ReturnType<FiberEventRecorder['drain']>): ProfileChunk {
