@@ -736,9 +736,10 @@ async function main() {
   if (fiberscopeFailed) process.exitCode = 1;
 }
 
-// Runs a benchmark script in a node of its own; its last line of output is its JSON result.
-function runJsonChild(args, timeoutMs) {
-  const child = childProcess.spawnSync(process.execPath, args, {
+// Runs a benchmark script in a node of its own (or another program); its last line of output is
+// its JSON result.
+function runJsonChild(args, timeoutMs, command = process.execPath) {
+  const child = childProcess.spawnSync(command, args, {
     encoding: 'utf8',
     timeout: timeoutMs,
     cwd: root,
@@ -762,14 +763,9 @@ function timerFloor() {
   if (build.status !== 0) {
     return { error: `cannot build: ${build.stderr || build.error || `exit code ${build.status}`}` };
   }
-  const run = childProcess.spawnSync(binary, [], { encoding: 'utf8', timeout: 120_000 });
-  try {
-    const result = JSON.parse(run.stdout);
-    if (typeof result?.sleepingThreadUsPerTick === 'number') return result;
-  } catch {
-    // reported below
-  }
-  return { error: run.stderr || String(run.error || `exit code ${run.status}`) };
+  const result = runJsonChild([], 120_000, binary);
+  if (result.error || typeof result?.sleepingThreadUsPerTick === 'number') return result;
+  return { error: `unexpected output: ${JSON.stringify(result)}` };
 }
 
 // Profiler accuracy and cost (bench/profiler.js), fiberscope only.
