@@ -1,23 +1,20 @@
 // The native sampler at its edges: it never hangs or crashes, whatever the order of calls.
 import { describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
+import { inChild } from '../helpers/profile';
 
 describe('the native sampler', () => {
   // The sampler thread sleeps an interval at a time: stopping it used to wait for the sleep to
   // end (1,000 s here, through the raw binding; up to 1 s through startProfiling()).
   it('stops at once, whatever its interval', () => {
-    const child = runScript(`
+    const result = inChild(`
       const { binding } = require('./dist/fiber/native.js');
       binding.startSampling(1e9, 8);
-      const end = Date.now() + 50;
-      while (Date.now() < end);
+      burn(50);
       const chunk = binding.stopSampling();
       // The time since the start is charged to the caller when it stops.
       console.log(JSON.stringify({ samples: chunk.samples.length > 0 }));
     `);
-    expect(child.stderr).toBe('');
-    expect(child.status).toBe(0);
-    expect(JSON.parse(child.stdout)).toEqual({ samples: true });
+    expect(result).toEqual({ samples: true });
   });
 
   // An interrupt V8 has queued can run after the sampler that asked for it was stopped and
@@ -25,9 +22,7 @@ describe('the native sampler', () => {
   // release build passes this on that code too (the next sampler reuses the freed block); the
   // AddressSanitizer run of .ci/run fails it there (heap-use-after-free in Sampler::OnInterrupt).
   it('survives hundreds of short profiles at its shortest interval, with fibers switching', () => {
-    const child = runScript(`
-      const { Fiber } = require('fiberscope');
-      const { startProfiling } = require('fiberscope/profiler');
+    const result = inChild(`
       let withSamples = 0;
       for (let round = 0; round < 300; round++) {
         const profiler = startProfiling({ intervalUs: 50 });
@@ -37,8 +32,6 @@ describe('the native sampler', () => {
       }
       console.log(JSON.stringify({ withSamples }));
     `);
-    expect(child.stderr).toBe('');
-    expect(child.status).toBe(0);
-    expect(JSON.parse(child.stdout).withSamples).toBe(300);
+    expect(result.withSamples).toBe(300);
   });
 });
