@@ -15,7 +15,8 @@
         "native/sampler.cc",
         "native/sigint_watch.cc",
         "native/stack_table.cc",
-        "native/thread_pool.cc"
+        "native/thread_pool.cc",
+        "native/user_switch.cc"
       ],
       "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags_cc!": ["-std=gnu++17", "-std=c++17"],

@@ -153,6 +153,16 @@ void SetPoolSize(const FunctionCallbackInfo<Value>& args) {
   ThreadPool::Shared().set_max_idle(static_cast<size_t>(value));
 }
 
+void GetSpareThreads(const FunctionCallbackInfo<Value>& args) {
+  args.GetReturnValue().Set(static_cast<double>(ThreadPool::Shared().spares()));
+}
+
+void SetSpareThreads(const FunctionCallbackInfo<Value>& args) {
+  double value;
+  if (!ToCount(args, "Fiber.spareThreads must be a non-negative integer", &value)) return;
+  ThreadPool::Shared().set_spares(static_cast<size_t>(value));
+}
+
 void GetThreadStats(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   Local<v8::Context> context = isolate->GetCurrentContext();
@@ -166,6 +176,14 @@ void GetThreadStats(const FunctionCallbackInfo<Value>& args) {
   set("liveFibers", static_cast<double>(RuntimeOf(args)->live_count()));
   set("pinnedCpu", RuntimeOf(args)->affinity().cpu());
   args.GetReturnValue().Set(stats);
+}
+
+// switchMode(): ["user" | "kernel", why the kernel mode runs where it was not asked for, or ""].
+void GetSwitchMode(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  Local<Value> pair[] = {Text(isolate, UserSwitching() ? "user" : "kernel"),
+                         Text(isolate, KernelModeReason())};
+  args.GetReturnValue().Set(v8::Array::New(isolate, pair, 2));
 }
 
 void GetPinThreads(const FunctionCallbackInfo<Value>& args) {
@@ -410,7 +428,10 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fn("currentId", fiberscope::CurrentId);
   fn("getPoolSize", fiberscope::GetPoolSize);
   fn("setPoolSize", fiberscope::SetPoolSize);
+  fn("getSpareThreads", fiberscope::GetSpareThreads);
+  fn("setSpareThreads", fiberscope::SetSpareThreads);
   fn("threadStats", fiberscope::GetThreadStats);
+  fn("switchMode", fiberscope::GetSwitchMode);
   fn("getPinThreads", fiberscope::GetPinThreads);
   fn("setPinThreads", fiberscope::SetPinThreads);
   fn("enableEvents", fiberscope::EnableEvents);

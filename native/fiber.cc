@@ -130,7 +130,14 @@ void Fiber::SwitchIn(ThreadPool::Worker* worker) {
   runtime_->set_current(this, this);
   runtime_->events().Record(EventType::kRun, id, from->id);
   runtime_->BeforeSwitch();
-  if (worker != nullptr) {
+  if (UserSwitching()) {
+    if (worker != nullptr) {
+      worker_ = worker;
+      worker->Start(ThreadMain, this);
+      worker->set_carrier(runtime_->home_kernel_tid());
+    }
+    UserHandOff(isolate_, &from->saved, worker != nullptr ? worker->context() : &saved);
+  } else if (worker != nullptr) {
     HandOff(
         isolate_, [worker, this] { worker->Start(ThreadMain, this); }, from->baton,
         runtime_->resumer_patience());
@@ -177,6 +184,24 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
   runtime_->set_current(back, back->id == 0 ? nullptr : static_cast<Fiber*>(back));
   runtime_->events().Record(EventType::kYield, id, back->id);
   runtime_->BeforeSwitch();
+  if (UserSwitching()) {
+    UserHandOff(isolate_, &saved, &back->saved);
+  } else {
+    YieldThread(back);
+  }
+  // Someone's Resume() made this fiber current and filled transfer_.
+  runtime_->AfterSwitch();
+  runtime_->RestoreAsyncContext(this);
+  if (ending_ == Ending::kTerminate) {
+    transfer_.Reset();
+    transfer_has_value_ = false;
+    isolate_->TerminateExecution();
+    return {};
+  }
+  return TakeTransfer();
+}
+
+void Fiber::YieldThread(Strand* back) {
   // A fiber that was resumed soon after its last yields stays runnable for a few sched_yield()
   // rounds, so that its resumer hands over without a futex wake; one that had to sleep sleeps at
   // once next time (it waits for I/O), and tries again every 16th yield.
@@ -191,17 +216,7 @@ v8::MaybeLocal<v8::Value> Fiber::Yield(v8::Local<v8::Value> value) {
       --yield_credit_;
     }
   }
-  // Someone's Resume() made this fiber current and filled transfer_.
-  runtime_->AfterSwitch();
   runtime_->affinity().ApplyToCurrentThread();
-  runtime_->RestoreAsyncContext(this);
-  if (ending_ == Ending::kTerminate) {
-    transfer_.Reset();
-    transfer_has_value_ = false;
-    isolate_->TerminateExecution();
-    return {};
-  }
-  return TakeTransfer();
 }
 
 bool Fiber::Unwind(v8::Local<v8::Value>* outcome) {
@@ -326,6 +341,12 @@ void Fiber::RunOnThisThread() {
     // The thread is about to exit; V8 keeps per-thread data for every thread that ever entered
     // the isolate until the isolate dies, unless told.
     isolate_->DiscardThreadSpecificMetadata();
+  }
+  if (UserSwitching()) {
+    // The worker's loop switches to `back` once this returns (see ThreadPool::UserThreadMain).
+    worker_->set_back(&back->saved);
+    worker_ = nullptr;
+    return;
   }
   back->baton.Post();
 }

@@ -62,11 +62,14 @@ class Fiber : public Strand {
   void RunOnThisThread();
   v8::MaybeLocal<v8::Function> FunctionOf(v8::Local<v8::Context> context);
   void SwitchIn(ThreadPool::Worker* worker);
+  // Kernel mode: gives the isolate back to `back` and sleeps until resumed.
+  void YieldThread(Strand* back);
   v8::MaybeLocal<v8::Value> TakeTransfer();
   void SetTransfer(v8::Local<v8::Value> value);
 
   Runtime* runtime_;
   v8::Isolate* isolate_;
+  ThreadPool::Worker* worker_ = nullptr;  // user mode: the worker whose stack and TLS it runs on
   v8::Global<v8::Object> handle_;
   v8::Global<v8::Context> context_;
   // What crosses a switch: a run() argument, a yield() value, a return value, or an exception.

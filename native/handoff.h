@@ -8,11 +8,15 @@
 //   4. sleeps on its own baton until some thread hands the isolate back;
 //   5. retakes the lock (the Unlocker's destructor restores the archived state) and re-enters.
 // Waking only after the unlock means the woken thread never blocks on V8's mutex.
+// In user mode the kernel thread stays the same: only the stack and the TLS change (see
+// user_switch.h), and V8 sees the same hand-off between two threads.
 #pragma once
 
 #include <v8.h>
 
 #include "baton.h"
+#include "thread_pool.h"
+#include "user_switch.h"
 
 namespace fiberscope {
 
@@ -30,6 +34,22 @@ Baton::Waited HandOff(v8::Isolate* isolate, WakeNext wake_next, Baton& own_turn,
   }
   isolate->Enter();
   return waited;
+}
+
+// The same protocol in user mode (user_switch.h): instead of waking another thread and sleeping,
+// step 3-4 is one switch, on this kernel thread, to the next strand's stack and TLS; the call
+// returns when some strand switches back into `from`.
+inline void UserHandOff(v8::Isolate* isolate, Context* from, Context* to) {
+  isolate->Exit();
+  {
+    v8::Unlocker unlocker(isolate);
+    void* message = SwitchContext(from, to, nullptr);
+    // A fiber that ended switched here, passing its worker, whose context is saved now.
+    if (message != nullptr) {
+      ThreadPool::Shared().FinishTask(static_cast<ThreadPool::Worker*>(message));
+    }
+  }
+  isolate->Enter();
 }
 
 }  // namespace fiberscope

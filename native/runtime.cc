@@ -3,6 +3,7 @@
 #include <node.h>
 
 #include <dlfcn.h>
+#include <sys/syscall.h>
 
 #include <mutex>
 #include <unordered_map>
@@ -61,7 +62,10 @@ Runtime* Runtime::Find(v8::Isolate* isolate) {
   return found == Runtimes().end() ? nullptr : found->second;
 }
 
-Runtime::Runtime(v8::Isolate* isolate) : isolate_(isolate), async_context_gc_(isolate) {
+Runtime::Runtime(v8::Isolate* isolate)
+    : isolate_(isolate),
+      async_context_gc_(isolate),
+      home_kernel_tid_(static_cast<int32_t>(RawSyscall(SYS_gettid))) {
   resumer_patience_ = kUnpinnedPatience;
   orphans_async_ = new uv_async_t();
   uv_async_init(node::GetCurrentEventLoop(isolate), orphans_async_, OnOrphansAsync);
@@ -112,7 +116,7 @@ void StartLibuvPool() {
 void Runtime::BeforeFirstSwitch() {
   if (switched_once_) return;
   switched_once_ = true;
-  if (!pin_threads_) return;
+  if (!pin_threads_ || UserSwitching()) return;
   StartLibuvPool();
   if (affinity_.PinHomeThread()) resumer_patience_ = kPinnedPatience;
 }

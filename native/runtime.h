@@ -16,6 +16,7 @@
 #include "event_log.h"
 #include "sampler.h"
 #include "sigint_watch.h"
+#include "user_switch.h"
 
 namespace fiberscope {
 
@@ -24,7 +25,8 @@ class Fiber;
 // A thread of control that can hold the isolate: the isolate's home thread, or a fiber.
 struct Strand {
   explicit Strand(uint32_t strand_id) : id(strand_id) {}
-  Baton baton;
+  Baton baton;         // kernel mode: what this strand sleeps on while others run
+  Context saved;       // user mode: where this strand is saved while others run
   uint32_t id;  // 0 for the home thread
   // The async context (V8's continuation-preserved embedder data, which Node 24's
   // AsyncLocalStorage lives in) this strand had when it last gave the isolate away.
@@ -70,6 +72,8 @@ class Runtime {
     forward_interrupts_ += on ? 1 : (forward_interrupts_ > 0 ? -1 : 0);
   }
   CpuAffinity& affinity() { return affinity_; }
+  // The kernel thread of the isolate's home: in user mode, every strand of the isolate runs on it.
+  int32_t home_kernel_tid() const { return home_kernel_tid_; }
   // The armed Ctrl-C watch (see sigint_watch.h), or null.
   SigintWatch* sigint_watch() const { return sigint_watch_.get(); }
   void set_sigint_watch(std::unique_ptr<SigintWatch> watch) { sigint_watch_ = std::move(watch); }
@@ -83,8 +87,9 @@ class Runtime {
   static constexpr Baton::Patience kShortYielderPatience{0, 8};
   bool pinned() const { return affinity_.pinned(); }
 
-  // Whether the isolate's threads share one CPU (the default). Pinning happens lazily, when the
-  // first fiber starts, so that loading the addon changes nothing.
+  // Kernel mode: whether the isolate's threads share one CPU (the default). Pinning happens
+  // lazily, when the first fiber starts, so that loading the addon changes nothing. User mode
+  // runs every strand on the home thread's kernel thread: nothing is pinned, whatever this says.
   bool pin_threads() const { return pin_threads_; }
   void set_pin_threads(bool value);
   void BeforeFirstSwitch();
@@ -147,6 +152,7 @@ class Runtime {
   std::unique_ptr<Sampler> sampler_;
   std::unique_ptr<SigintWatch> sigint_watch_;
   int forward_interrupts_ = 0;
+  int32_t home_kernel_tid_;
   CpuAffinity affinity_;
   std::vector<Fiber*> orphans_;
   std::unordered_set<Fiber*> live_;

@@ -1,16 +1,24 @@
 // Threads that fibers run on, kept after their fiber finishes so that starting a fiber rarely
 // creates a thread. V8-free. Any thread.
+//
+// Kernel mode: each worker's kernel thread runs its fiber, woken through its baton.
+// User mode (user_switch.h): each worker parks its kernel thread for good on a small stack inside
+// its own stack mapping, and carriers (the threads that hold an isolate) switch onto its stack and
+// TLS. A spare-maker thread keeps a few parked workers ready, so that spawning rarely waits for
+// a new thread to come up.
 #pragma once
 
 #include <pthread.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "baton.h"
+#include "user_switch.h"
 
 namespace fiberscope {
 
@@ -20,15 +28,39 @@ class ThreadPool {
 
   class Worker {
    public:
-    // Runs task(data) on this worker's thread. Called once per Acquire().
+    // Gives this worker task(data). Called once per Acquire(). Kernel mode: wakes the worker's
+    // thread, which runs it. User mode: the caller switches into context() to run it.
     void Start(Task task, void* data);
+
+    // User mode: where a carrier switches to start (or continue) this worker's task loop.
+    Context* context() { return &context_; }
+    // User mode, caller is the task: when it returns, the worker switches to `back`, passing
+    // itself as the message (see ThreadPool::FinishTask).
+    void set_back(Context* back) { back_ = back; }
+    // User mode: which kernel thread runs this worker's stack now (0: none), so that signals
+    // aimed at the worker's thread reach the code running as it (see ParkMain).
+    void set_carrier(int32_t kernel_tid) {
+      carrier_tid_.store(kernel_tid, std::memory_order_relaxed);
+    }
 
    private:
     friend class ThreadPool;
+    static void ParkMain(void* worker);
+    static void Relay(Worker* worker, int signal, int code, int sender);
+
     Baton baton_;
     Task task_ = nullptr;
     void* data_ = nullptr;
     bool keep_ = false;
+    // User mode.
+    Context context_;  // the task side: this thread's own stack, run by whichever carrier
+    Context park_;     // the park side: always on this thread's own kernel thread
+    Context* back_ = nullptr;
+    std::atomic<int32_t> carrier_tid_{0};
+    int32_t kernel_tid_ = 0;
+    std::atomic<uint32_t> parked_{0};
+    std::atomic<uint32_t> exit_{0};
+    std::atomic<uint32_t> exit_signalled_{0};
   };
 
   // The process-wide pool. Never destroyed: threads may still be parked in it at exit.
@@ -37,10 +69,15 @@ class ThreadPool {
   // A parked worker, or a new thread. Returns nullptr and fills `error` if no thread can be made.
   Worker* Acquire(std::string* error);
 
-  // Called by a task on its own worker thread when it is done with V8 and before it hands control
-  // back: parks the thread for reuse (up to max_idle) or lets it exit once the task returns.
-  // Returns false when the thread will exit instead.
+  // Called by a task on its own worker thread (its TLS, in user mode) when it is done with V8 and
+  // before it hands control back: keeps the worker for reuse (up to max_idle) or lets it exit
+  // once the task returns. Returns false when the thread will exit instead.
   static bool RecycleCurrentThread();
+
+  // User mode: a switch came back with `worker`, whose task has ended and whose context is saved
+  // now (not before: another isolate's carrier could switch into a half-saved stack): park it
+  // for reuse, or let its own kernel thread take it back and exit.
+  void FinishTask(Worker* worker);
 
   void set_max_idle(size_t value);
   size_t max_idle() const { return max_idle_.load(std::memory_order_relaxed); }
@@ -48,17 +85,28 @@ class ThreadPool {
   size_t idle_count();
   void set_stack_size(size_t bytes) { stack_size_.store(bytes, std::memory_order_relaxed); }
   size_t stack_size() const { return stack_size_.load(std::memory_order_relaxed); }
+  // User mode: how many parked workers the spare maker keeps ready (at most max_idle).
+  void set_spares(size_t value);
+  size_t spares() const { return spares_.load(std::memory_order_relaxed); }
 
  private:
   ThreadPool() = default;
-  static void* ThreadMain(void* worker);
+  static void* KernelThreadMain(void* worker);
+  static void* UserThreadMain(void* worker);
+  static void* SpareMakerMain(void* pool);
+  static void WakeToExit(Worker* worker);
+  Worker* Create(std::string* error);
   bool Park(Worker* worker);
+  void WantSpares();
 
   std::mutex mutex_;
   std::vector<Worker*> idle_;
   std::atomic<size_t> max_idle_{120};
   std::atomic<size_t> threads_created_{0};
   std::atomic<size_t> stack_size_{0};
+  std::atomic<size_t> spares_{16};
+  std::condition_variable spares_wanted_;
+  bool spare_maker_started_ = false;
 };
 
 }  // namespace fiberscope

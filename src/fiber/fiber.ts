@@ -263,16 +263,46 @@ export class Fiber extends binding.Fiber {
     binding.setPoolSize(size);
   }
 
+  /**
+   * User mode: how many parked threads a background thread keeps ready for new fibers (at most
+   * `poolSize`), so that spawning rarely waits for a thread to be made. Default 16;
+   * `FIBERSCOPE_SPARE_THREADS` sets it at start-up. Kernel mode makes no spares.
+   */
+  static get spareThreads(): number {
+    return binding.getSpareThreads();
+  }
+
+  static set spareThreads(count: number) {
+    binding.setSpareThreads(count);
+  }
+
   /** How many threads fibers have needed so far (a thread from the pool is not counted again). */
   static get fibersCreated(): number {
     return binding.threadStats().threadsCreated;
   }
 
   /**
-   * Whether the isolate's threads (the main thread and its fibers) share one CPU, chosen when
-   * the first fiber starts. On by default: a switch between threads on one CPU is a plain context
-   * switch, across CPUs it waits for the other CPU to wake. `FIBERSCOPE_PIN_THREADS=0` turns it
-   * off at start-up.
+   * How fibers switch in this process: `'user'` (the default on Linux x86-64 and arm64 with
+   * glibc) switches stacks and TLS on the thread that holds the isolate, with no kernel context
+   * switch; `'kernel'` hands the isolate from one OS thread to another. `FIBERSCOPE_SWITCH=kernel`
+   * asks for the kernel mode; it is also used where the user-space switch cannot work
+   * (`Fiber.switchModeReason` says why).
+   */
+  static get switchMode(): 'user' | 'kernel' {
+    return switchMode[0];
+  }
+
+  /** Why the kernel mode runs although it was not asked for, or `''`. */
+  static get switchModeReason(): string {
+    return switchMode[1];
+  }
+
+  /**
+   * Kernel mode only: whether the isolate's threads (the main thread and its fibers) share one
+   * CPU, chosen when the first fiber starts. On by default there: a switch between threads on one
+   * CPU is a plain context switch, across CPUs it waits for the other CPU to wake.
+   * `FIBERSCOPE_PIN_THREADS=0` turns it off at start-up. In user mode every fiber runs on the
+   * thread that holds the isolate, and nothing is ever pinned, whatever this says.
    */
   static get pinThreads(): boolean {
     return binding.getPinThreads();
@@ -283,7 +313,24 @@ export class Fiber extends binding.Fiber {
   }
 }
 
+const wantedSwitch = process.env.FIBERSCOPE_SWITCH;
+if (wantedSwitch !== undefined && !['', 'user', 'kernel'].includes(wantedSwitch)) {
+  throw new RangeError(
+    `FIBERSCOPE_SWITCH must be "user" or "kernel", not ${JSON.stringify(wantedSwitch)}`,
+  );
+}
+const switchMode = binding.switchMode();
+
 if (process.env.FIBERSCOPE_PIN_THREADS === '0') binding.setPinThreads(false);
+const spareThreads = process.env.FIBERSCOPE_SPARE_THREADS;
+if (spareThreads !== undefined && spareThreads !== '') {
+  if (!/^\d+$/.test(spareThreads)) {
+    throw new RangeError(
+      `FIBERSCOPE_SPARE_THREADS must be a non-negative integer, not ${JSON.stringify(spareThreads)}`,
+    );
+  }
+  binding.setSpareThreads(Number(spareThreads));
+}
 
 // How `fiberscope profile --attach` and `fiberscope repl --attach` find this runtime in a process
 // through the inspector: the profiler and the REPL's side are loaded only when asked for.

@@ -50,7 +50,11 @@ export interface Binding {
   currentId(): number;
   getPoolSize(): number;
   setPoolSize(size: number): void;
+  getSpareThreads(): number;
+  setSpareThreads(count: number): void;
   threadStats(): ThreadStats;
+  /** How fibers switch, and why the kernel mode runs where it was not asked for (or ''). */
+  switchMode(): ['user' | 'kernel', string];
   getPinThreads(): boolean;
   setPinThreads(value: boolean): void;
   enableEvents(capacity: number): void;

@@ -32,7 +32,7 @@ describe('module formats', () => {
   });
 });
 
-describe('CPU pinning', () => {
+describe('CPU pinning (kernel mode)', () => {
   const readMasks = `
     const fs = require('node:fs');
     const mask = (task) => /Cpus_allowed_list:\\s+(.*)/.exec(fs.readFileSync('/proc/self/task/' + task + '/status', 'utf8'))[1];
@@ -47,7 +47,9 @@ describe('CPU pinning', () => {
       const pinned = mask(process.pid);
       Fiber.pinThreads = false;
       console.log(JSON.stringify({ before, pinned, fiberMask, after: mask(process.pid), flag: Fiber.pinThreads }));
-    `);
+    `,
+      { env: { FIBERSCOPE_SWITCH: 'kernel' } },
+    );
     expect(child.stderr).toBe('');
     const masks = JSON.parse(child.stdout);
     expect(masks.pinned).toMatch(/^\d+$/);
@@ -64,7 +66,7 @@ describe('CPU pinning', () => {
       new Fiber(() => {}).run();
       console.log(JSON.stringify({ same: before === mask(process.pid), flag: Fiber.pinThreads }));
     `,
-      { env: { FIBERSCOPE_PIN_THREADS: '0' } },
+      { env: { FIBERSCOPE_PIN_THREADS: '0', FIBERSCOPE_SWITCH: 'kernel' } },
     );
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({ same: true, flag: false });
