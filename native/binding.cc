@@ -178,6 +178,27 @@ void GetThreadStats(const FunctionCallbackInfo<Value>& args) {
   args.GetReturnValue().Set(stats);
 }
 
+// onOwnThread(fn): calls fn() with no arguments and returns what it returns. Inside a fiber in
+// user mode, on the fiber's own kernel thread (see ThreadPool::Worker::RunOnOwnThread): for the
+// process-wide credential calls (process.setuid() and its kin). fn must not switch fibers.
+void OnOwnThread(const FunctionCallbackInfo<Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  if (args.Length() != 1 || !args[0]->IsFunction()) {
+    return ThrowTypeError(isolate, "onOwnThread() expects a function");
+  }
+  Local<v8::Function> fn = args[0].As<v8::Function>();
+  Local<v8::Context> context = isolate->GetCurrentContext();
+  Fiber* fiber = RuntimeOf(args)->current_fiber();
+  v8::MaybeLocal<Value> result;
+  auto call = [&] { result = fn->Call(context, v8::Undefined(isolate), 0, nullptr); };
+  if (fiber == nullptr) {
+    call();
+  } else {
+    fiber->RunOnOwnThread(call);
+  }
+  Return(args, result);
+}
+
 // switchMode(): ["user" | "kernel", why the kernel mode runs where it was not asked for, or ""].
 void GetSwitchMode(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
@@ -432,6 +453,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fn("setSpareThreads", fiberscope::SetSpareThreads);
   fn("threadStats", fiberscope::GetThreadStats);
   fn("switchMode", fiberscope::GetSwitchMode);
+  fn("onOwnThread", fiberscope::OnOwnThread);
   fn("getPinThreads", fiberscope::GetPinThreads);
   fn("setPinThreads", fiberscope::SetPinThreads);
   fn("enableEvents", fiberscope::EnableEvents);

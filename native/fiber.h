@@ -50,6 +50,15 @@ class Fiber : public Strand {
   // ends it with an interrupt error instead of terminating its resumer too.
   void MarkInterrupted() { interrupted_ = true; }
 
+  // Fiber is running: calls fn() where the fiber's TLS and kernel thread agree (see
+  // ThreadPool::Worker::RunOnOwnThread): on its own kernel thread in user mode, here otherwise.
+  template <typename Fn>
+  void RunOnOwnThread(Fn fn) {
+    if (worker_ == nullptr) return fn();
+    worker_->RunOnOwnThread([](void* data) { (*static_cast<Fn*>(data))(); }, &fn,
+                            runtime_->home_thread_pointer());
+  }
+
   // Fiber is running: the strand that ran it.
   Strand* resumer() const { return resumer_; }
 

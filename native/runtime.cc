@@ -65,7 +65,8 @@ Runtime* Runtime::Find(v8::Isolate* isolate) {
 Runtime::Runtime(v8::Isolate* isolate)
     : isolate_(isolate),
       async_context_gc_(isolate),
-      home_kernel_tid_(static_cast<int32_t>(RawSyscall(SYS_gettid))) {
+      home_kernel_tid_(static_cast<int32_t>(RawSyscall(SYS_gettid))),
+      home_thread_pointer_(ThreadPointer()) {
   resumer_patience_ = kUnpinnedPatience;
   orphans_async_ = new uv_async_t();
   uv_async_init(node::GetCurrentEventLoop(isolate), orphans_async_, OnOrphansAsync);

@@ -25,9 +25,9 @@ class Fiber;
 // A thread of control that can hold the isolate: the isolate's home thread, or a fiber.
 struct Strand {
   explicit Strand(uint32_t strand_id) : id(strand_id) {}
-  Baton baton;         // kernel mode: what this strand sleeps on while others run
-  Context saved;       // user mode: where this strand is saved while others run
-  uint32_t id;  // 0 for the home thread
+  Baton baton;    // kernel mode: what this strand sleeps on while others run
+  Context saved;  // user mode: where this strand is saved while others run
+  uint32_t id;    // 0 for the home thread
   // The async context (V8's continuation-preserved embedder data, which Node 24's
   // AsyncLocalStorage lives in) this strand had when it last gave the isolate away.
   v8::Global<v8::Value> async_context;
@@ -74,6 +74,8 @@ class Runtime {
   CpuAffinity& affinity() { return affinity_; }
   // The kernel thread of the isolate's home: in user mode, every strand of the isolate runs on it.
   int32_t home_kernel_tid() const { return home_kernel_tid_; }
+  // ... and its own thread pointer (TLS).
+  uintptr_t home_thread_pointer() const { return home_thread_pointer_; }
   // The armed Ctrl-C watch (see sigint_watch.h), or null.
   SigintWatch* sigint_watch() const { return sigint_watch_.get(); }
   void set_sigint_watch(std::unique_ptr<SigintWatch> watch) { sigint_watch_ = std::move(watch); }
@@ -153,6 +155,7 @@ class Runtime {
   std::unique_ptr<SigintWatch> sigint_watch_;
   int forward_interrupts_ = 0;
   int32_t home_kernel_tid_;
+  uintptr_t home_thread_pointer_;
   CpuAffinity affinity_;
   std::vector<Fiber*> orphans_;
   std::unordered_set<Fiber*> live_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <memory>
 
 namespace fiberscope {
 
@@ -66,8 +67,8 @@ ThreadPool::Worker* ThreadPool::Create(std::string* error) {
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&attr, stack_size() + (UserSwitching() ? kParkStackSize : 0));
   pthread_t thread;
-  int rc = pthread_create(&thread, &attr, UserSwitching() ? UserThreadMain : KernelThreadMain,
-                          worker);
+  int rc =
+      pthread_create(&thread, &attr, UserSwitching() ? UserThreadMain : KernelThreadMain, worker);
   pthread_attr_destroy(&attr);
   if (rc != 0) {
     delete worker;
@@ -179,6 +180,13 @@ void* ThreadPool::SpareMakerMain(void* arg) {
   return nullptr;
 }
 
+struct ThreadPool::Worker::Visit {
+  Worker* worker;
+  Context fiber;    // the task side, while it moves between kernel threads
+  Context carrier;  // the carrier's wait, on a stack of its own and its own TLS
+  std::atomic<uint32_t> done{0};
+};
+
 // ---- kernel mode ---------------------------------------------------------------------------
 
 void* ThreadPool::KernelThreadMain(void* arg) {
@@ -239,6 +247,13 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::ParkMain(void* 
     long signal = RawSyscall(SYS_rt_sigtimedwait, reinterpret_cast<long>(&relayed),
                              reinterpret_cast<long>(&info), 0, sizeof relayed);
     if (worker->exit_.load(std::memory_order_acquire) != 0) break;
+    if (Visit* visit = worker->visit_.exchange(nullptr, std::memory_order_acq_rel)) {
+      // The task side runs here until it switches back (RunOnOwnThread); the carrier waits.
+      SwitchContext(&worker->park_, &visit->fiber, nullptr);
+      visit->done.store(1, std::memory_order_release);
+      RawSyscall(SYS_futex, reinterpret_cast<long>(&visit->done), FUTEX_WAKE_PRIVATE, 1);
+      continue;
+    }
     if (signal > 0) Relay(worker, static_cast<int>(signal), info.si_code, info.si_pid);
   }
   // The waker signals this thread once: it must still exist then (see WakeToExit).
@@ -253,7 +268,7 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::ParkMain(void* 
 }
 
 __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* worker, int signal,
-                                                                         int code, int sender) {
+                                                                       int code, int sender) {
   long pid = RawSyscall(SYS_getpid);
   int32_t carrier = worker->carrier_tid_.load(std::memory_order_relaxed);
   if (code == SI_TKILL && sender == pid) {
@@ -269,6 +284,34 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* w
   // A signal for the process, which the kernel gave this thread while the main thread was busy
   // with another: to the main thread.
   RawSyscall(SYS_tgkill, pid, pid, signal);
+}
+
+void ThreadPool::Worker::RunOnOwnThread(void (*fn)(void*), void* data,
+                                        uintptr_t carrier_thread_pointer) {
+  constexpr size_t kCarrierWaitStack = 64 * 1024;  // signal handlers may run there meanwhile
+  std::unique_ptr<unsigned char[]> stack(new unsigned char[kCarrierWaitStack]);
+  Visit visit{this, {}, {}, {0}};
+  MakeContext(&visit.carrier, stack.get(), kCarrierWaitStack, CarrierWait, &visit,
+              carrier_thread_pointer);
+  SwitchContext(&visit.fiber, &visit.carrier, nullptr);
+  // On this worker's own kernel thread now (its park side switched here).
+  fn(data);
+  SwitchContext(&visit.fiber, &park_, nullptr);
+  // On the carrier again.
+}
+
+// The carrier, on its own TLS, while the task side visits its own kernel thread.
+void ThreadPool::Worker::CarrierWait(void* arg) {
+  auto* visit = static_cast<Visit*>(arg);
+  Worker* worker = visit->worker;
+  worker->visit_.store(visit, std::memory_order_release);
+  RawSyscall(SYS_tgkill, RawSyscall(SYS_getpid), worker->kernel_tid_, kWakeSignal);
+  while (visit->done.load(std::memory_order_acquire) == 0) {
+    RawSyscall(SYS_futex, reinterpret_cast<long>(&visit->done), FUTEX_WAIT_PRIVATE, 0, 0);
+  }
+  Context abandoned;
+  SwitchContext(&abandoned, &visit->fiber, nullptr);
+  __builtin_trap();
 }
 
 void ThreadPool::WakeToExit(Worker* worker) {

@@ -43,9 +43,18 @@ class ThreadPool {
       carrier_tid_.store(kernel_tid, std::memory_order_relaxed);
     }
 
+    // User mode, caller is this worker's task side, on a carrier whose own thread pointer is
+    // `carrier_thread_pointer`: runs fn(data) on this worker's own kernel thread, where the TLS
+    // and the kernel thread agree again, while the carrier waits on its own TLS. For the few
+    // libc calls that act on "this thread" and every other one (glibc's setuid() signals every
+    // thread and counts the answers by TLS). fn must not switch.
+    void RunOnOwnThread(void (*fn)(void*), void* data, uintptr_t carrier_thread_pointer);
+
    private:
     friend class ThreadPool;
+    struct Visit;
     static void ParkMain(void* worker);
+    static void CarrierWait(void* visit);
     static void Relay(Worker* worker, int signal, int code, int sender);
 
     Baton baton_;
@@ -61,6 +70,7 @@ class ThreadPool {
     std::atomic<uint32_t> parked_{0};
     std::atomic<uint32_t> exit_{0};
     std::atomic<uint32_t> exit_signalled_{0};
+    std::atomic<Visit*> visit_{nullptr};
   };
 
   // The process-wide pool. Never destroyed: threads may still be parked in it at exit.

@@ -97,7 +97,7 @@ SwitchFunction ChooseSwitch() {
   const char* fs = getenv("FIBERSCOPE_FS");
   if (fs != nullptr && strcmp(fs, "syscall") == 0) return fiberscope_switch_arch_prctl;
   return (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) ? fiberscope_switch_wrfsbase
-                                                   : fiberscope_switch_arch_prctl;
+                                                  : fiberscope_switch_arch_prctl;
 }
 
 const SwitchFunction switch_function = ChooseSwitch();
@@ -195,8 +195,8 @@ void MakeContext(Context* context, void* low, size_t size, void (*entry)(void*),
   uintptr_t top = (reinterpret_cast<uintptr_t>(low) + size) & ~uintptr_t{15};
   auto* frame = reinterpret_cast<uint64_t*>(top - 176);
   for (int i = 0; i < 22; ++i) frame[i] = 0;
-  frame[0] = reinterpret_cast<uint64_t>(argument);                   // x19
-  frame[1] = reinterpret_cast<uint64_t>(entry);                      // x20
+  frame[0] = reinterpret_cast<uint64_t>(argument);                    // x19
+  frame[1] = reinterpret_cast<uint64_t>(entry);                       // x20
   frame[11] = reinterpret_cast<uint64_t>(&fiberscope_context_start);  // x30
   context->sp = frame;
   context->thread_pointer = thread_pointer;

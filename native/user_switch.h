@@ -47,9 +47,7 @@ void MakeContext(Context* context, void* low, size_t size, void (*entry)(void*),
                  uintptr_t thread_pointer);
 
 // The calling context's thread pointer.
-inline uintptr_t ThreadPointer() {
-  return reinterpret_cast<uintptr_t>(__builtin_thread_pointer());
-}
+inline uintptr_t ThreadPointer() { return reinterpret_cast<uintptr_t>(__builtin_thread_pointer()); }
 
 // A system call that touches no TLS (no errno): a parked thread shares its TLS with the carrier
 // that runs its fiber. Returns -errno on failure.

@@ -16,6 +16,7 @@ import {
   pushFiberEntries,
   stackDepth,
 } from './async-stack';
+import { routeCredentialSetters } from './credentials';
 import { binding, type NativeFiber } from './native';
 
 export interface FiberOptions {
@@ -320,6 +321,7 @@ if (wantedSwitch !== undefined && !['', 'user', 'kernel'].includes(wantedSwitch)
   );
 }
 const switchMode = binding.switchMode();
+if (switchMode[0] === 'user') routeCredentialSetters();
 
 if (process.env.FIBERSCOPE_PIN_THREADS === '0') binding.setPinThreads(false);
 const spareThreads = process.env.FIBERSCOPE_SPARE_THREADS;

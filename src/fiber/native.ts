@@ -55,6 +55,8 @@ export interface Binding {
   threadStats(): ThreadStats;
   /** How fibers switch, and why the kernel mode runs where it was not asked for (or ''). */
   switchMode(): ['user' | 'kernel', string];
+  /** Calls fn() where the current fiber's TLS and kernel thread agree (see credentials.ts). */
+  onOwnThread<T>(fn: () => T): T;
   getPinThreads(): boolean;
   setPinThreads(value: boolean): void;
   enableEvents(capacity: number): void;

@@ -39,7 +39,8 @@ describe('CPU pinning (kernel mode)', () => {
   `;
 
   it('pins the main thread and its fiber threads to one CPU at the first fiber, and pinThreads = false undoes it', () => {
-    const child = runScript(`${readMasks}
+    const child = runScript(
+      `${readMasks}
       const { Fiber } = require('fiberscope');
       const before = mask(process.pid);
       let fiberMask;
