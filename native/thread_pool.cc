@@ -43,7 +43,15 @@ ThreadPool& ThreadPool::Shared() {
 void ThreadPool::Worker::Start(Task task, void* data) {
   task_ = task;
   data_ = data;
-  if (!UserSwitching()) baton_.Post();
+  if (!UserSwitching()) return baton_.Post();
+  // Nobody may switch into the worker before its thread has saved its context and parked.
+  WaitUntilParked();
+}
+
+void ThreadPool::Worker::WaitUntilParked() {
+  while (parked_.load(std::memory_order_acquire) == 0) {
+    RawSyscall(SYS_futex, reinterpret_cast<long>(&parked_), FUTEX_WAIT_PRIVATE, 0, 0);
+  }
 }
 
 ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
@@ -76,12 +84,7 @@ ThreadPool::Worker* ThreadPool::Create(std::string* error) {
     return nullptr;
   }
   threads_created_.fetch_add(1, std::memory_order_relaxed);
-  if (UserSwitching()) {
-    // Nobody may switch into the worker before it has saved its context and parked.
-    while (worker->parked_.load(std::memory_order_acquire) == 0) {
-      RawSyscall(SYS_futex, reinterpret_cast<long>(&worker->parked_), FUTEX_WAIT_PRIVATE, 0, 0);
-    }
-  }
+  // User mode: the new thread comes up while its creator goes on; Start() waits for it.
   return worker;
 }
 
@@ -315,6 +318,7 @@ void ThreadPool::Worker::CarrierWait(void* arg) {
 }
 
 void ThreadPool::WakeToExit(Worker* worker) {
+  worker->WaitUntilParked();  // a spare may still be on its way
   worker->exit_.store(1, std::memory_order_release);
   RawSyscall(SYS_tgkill, RawSyscall(SYS_getpid), worker->kernel_tid_, kWakeSignal);
   worker->exit_signalled_.store(1, std::memory_order_release);

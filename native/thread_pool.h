@@ -55,6 +55,7 @@ class ThreadPool {
     struct Visit;
     static void ParkMain(void* worker);
     static void CarrierWait(void* visit);
+    void WaitUntilParked();
     static void Relay(Worker* worker, int signal, int code, int sender);
 
     Baton baton_;
