@@ -283,7 +283,10 @@ describe('worker_threads', () => {
         { eval: true },
       );
       worker.once('exit', (code) => { console.log('worker exit', code); process.exit(0); });
-    `);
+    `,
+      // Exiting waits for the four hashes, ~20 s under AddressSanitizer.
+      { timeoutMs: 90_000 },
+    );
     expectCleanExit(child, 'worker exit 7\n');
   });
 });
