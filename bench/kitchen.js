@@ -10,9 +10,11 @@
 //   node bench/kitchen.js serve    the server: prints its URL and CPU, runs until stdin closes
 //   node bench/kitchen.js load URL the load generator: prints the results
 //
-// The server's threads share one CPU (fiberscope pins them, which makes fiber switches cheap);
-// the load generator runs on another CPU when there is one (taskset), as a real client would,
-// so that it does not take the server's CPU away in the middle of a switch.
+// The server runs in fiberscope's default switch mode, or the one FIBERSCOPE_SWITCH asks for. In
+// kernel mode its isolate's threads share one CPU (fiberscope pins them, which makes fiber
+// switches cheap) and the load generator runs on another CPU when there is one (taskset), as a
+// real client would, so that it does not take the server's CPU away in the middle of a switch;
+// in user mode nothing is pinned, and both go where the scheduler puts them.
 
 const childProcess = require('node:child_process');
 const path = require('node:path');
@@ -32,12 +34,13 @@ async function serve() {
   await db.migrated();
   const kitchen = await startKitchen({ delayMs: 1 });
   const app = await startApp({ kitchenUrl: kitchen.url, logger: pino({ level: 'silent' }) });
-  // The first fiber pins the isolate's threads; say where.
+  // In kernel mode the first fiber pins the isolate's threads; say where (-1: not pinned).
   const { Fiber } = require('fiberscope');
   new Fiber(() => {}).run();
   const { binding } = require('../dist/fiber/native');
   const cpu = binding.threadStats().pinnedCpu;
-  process.stdout.write(`${JSON.stringify({ url: app.url, cpu })}\n`);
+  const mode = Fiber.switchMode;
+  process.stdout.write(`${JSON.stringify({ url: app.url, cpu, mode })}\n`);
   process.stdin.resume();
   process.stdin.on('end', () => process.exit(0));
 }
@@ -68,7 +71,7 @@ async function bench() {
   });
   const killer = setTimeout(() => server.kill('SIGKILL'), 300_000);
   try {
-    const { url, cpu } = await lineOf(server);
+    const { url, cpu, mode } = await lineOf(server);
     const cpus = require('node:os').availableParallelism();
     const clientCpu = cpu >= 0 && cpus > 1 ? (cpu + 1) % cpus : -1;
     const args = [__filename, 'load', url];
@@ -96,7 +99,7 @@ async function bench() {
     const perRequest = (style) => Number(((cpuMs[style] * 1000) / requests[style]).toFixed(0));
     result.fiber.serverCpuUsPerRequest = perRequest('fiber');
     result.async.serverCpuUsPerRequest = perRequest('async');
-    console.log(JSON.stringify({ serverCpu: cpu, clientCpu, ...result }));
+    console.log(JSON.stringify({ switchMode: mode, serverCpu: cpu, clientCpu, ...result }));
   } finally {
     clearTimeout(killer);
     server.stdin.end();

@@ -4,9 +4,11 @@
 //
 //   node --expose-gc bench/scenarios.js <lib> <scenario>
 //     lib:      fiberscope | fibers   (fibers is loaded from $BENCH_FIBERS_PATH)
-//     scenario: roundtrip | immediate | turns | timer | rss | spawn | http | client
+//     scenario: roundtrip | immediate | turns | timer | live | rss | spawn | http | client
 //
 // Prints exactly one JSON line on stdout: {"ok":true, ...results} (or {"ok":false,"error":...}).
+// Every result also says how much CPU its process used in all (processCpuMs: user + system, all
+// threads, from the process's start to the result), which bench/run.js adds up for the whole bench.
 // Written for Node 14 too: CommonJS, no logical assignment, no top-level await, no global
 // `performance`, no timers/promises.
 
@@ -89,7 +91,9 @@ function runtime() {
   const info = { node: process.version, lib };
   if (lib === 'fiberscope') {
     const { Fiber: F } = require('fiberscope');
-    info.pinThreads = F.pinThreads;
+    info.switchMode = F.switchMode;
+    if (F.switchModeReason) info.switchModeReason = F.switchModeReason;
+    info.pinThreads = F.switchMode === 'kernel' && F.pinThreads;
   }
   return info;
 }
@@ -265,7 +269,47 @@ async function timer() {
   };
 }
 
-// (5) Memory of suspended fibers: 10,000 fibers, each yielded once and held.
+// (5) 10,000 live fibers: the time to make them all (each one started and suspended in its first
+// yield, all of them alive at once), then the time to resume each one to its end. Several rounds,
+// a GC between them (not timed); medians, and the first (cold) round on its own.
+async function live() {
+  const count = Number(process.env.BENCH_LIVE_FIBERS || 10000);
+  const rounds = Number(process.env.BENCH_LIVE_ROUNDS || 3);
+  inFiberSync();
+  const makeMs = [];
+  const finishMs = [];
+  for (let r = 0; r < rounds; r++) {
+    gc();
+    const fibers = new Array(count);
+    let finished = 0;
+    const t0 = now();
+    for (let i = 0; i < count; i++) {
+      const fiber = Fiber(() => {
+        Fiber.yield();
+        finished++;
+      });
+      fiber.run();
+      fibers[i] = fiber;
+    }
+    makeMs.push(nsSince(t0) / 1e6);
+    const t1 = now();
+    for (let i = 0; i < count; i++) fibers[i].run();
+    finishMs.push(nsSince(t1) / 1e6);
+    if (finished !== count) throw new Error(`round ${r}: ${finished} of ${count} fibers finished`);
+  }
+  return {
+    fibers: count,
+    rounds,
+    makeMs: round(median(makeMs), 1),
+    finishMs: round(median(finishMs), 1),
+    firstMakeMs: round(makeMs[0], 1),
+    firstFinishMs: round(finishMs[0], 1),
+    makeMsAll: makeMs.map((v) => round(v, 1)),
+    finishMsAll: finishMs.map((v) => round(v, 1)),
+  };
+}
+
+// (6) Memory of suspended fibers: 10,000 fibers, each yielded once and held.
 async function rss() {
   const count = Number(process.env.BENCH_RSS_FIBERS || 10000);
   // Warm up code paths (and, for fiberscope, the thread pool is not what we measure: empty it).
@@ -328,7 +372,7 @@ function inFiberSync() {
   }
 }
 
-// (6) spawn + finish rate, with a warm pool.
+// (7) spawn + finish rate, with a warm pool.
 async function spawn() {
   const reps = Number(process.env.BENCH_SPAWN_REPS || 7);
   const n = Number(process.env.BENCH_SPAWN_N || 5000);
@@ -345,7 +389,7 @@ async function spawn() {
   return { perSecond: Math.round(median(rates)), cpuPerWall: round(c.cpuPerWall) };
 }
 
-// (7) HTTP on loopback: a fiber per request vs the same handler in async/await.
+// (8) HTTP on loopback: a fiber per request vs the same handler in async/await.
 function httpScenario() {
   const requests = Number(process.env.BENCH_HTTP_REQUESTS || 10000);
   const warmup = Number(process.env.BENCH_HTTP_WARMUP || 2000);
@@ -557,6 +601,7 @@ const scenarios = {
   immediate: immediateScenario,
   turns,
   timer,
+  live,
   rss,
   spawn,
   http: httpScenario,
@@ -575,6 +620,8 @@ function main() {
     .then(fn)
     .then(
       (result) => {
+        const cpu = process.cpuUsage();
+        info.processCpuMs = round((cpu.user + cpu.system) / 1000, 1);
         console.log(JSON.stringify(Object.assign({ ok: true, scenario }, info, result)));
         // Fibers still suspended (or parked threads) must not keep the process alive.
         setImmediate(() => process.exit(0));
