@@ -288,7 +288,7 @@ describe('worker_threads', () => {
       { timeoutMs: 90_000 },
     );
     expectCleanExit(child, 'worker exit 7\n');
-  });
+  }, 100_000);
 });
 
 describe('when the system has no thread left', () => {
