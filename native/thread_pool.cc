@@ -1,10 +1,12 @@
 #include "thread_pool.h"
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <memory>
@@ -55,15 +57,23 @@ void ThreadPool::Worker::WaitUntilParked() {
 }
 
 ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!idle_.empty()) {
-      Worker* worker = idle_.back();
-      idle_.pop_back();
-      if (UserSwitching() && idle_.size() < kSparesLowWater) WantSpares();
-      return worker;
+  // User mode with spares: in a burst of spawns, waiting a little for the spare maker (on another
+  // CPU) beats making the thread here, on the CPU the isolate runs on.
+  auto patience = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        Worker* worker = idle_.back();
+        idle_.pop_back();
+        if (UserSwitching() && idle_.size() < kSparesLowWater) WantSpares();
+        return worker;
+      }
+      if (!UserSwitching() || std::min(spares(), max_idle()) == 0) break;
+      WantSpares();
+      if (!spare_maker_started_ || std::chrono::steady_clock::now() > patience) break;
     }
-    if (UserSwitching()) WantSpares();
+    sched_yield();
   }
   return Create(error);
 }
