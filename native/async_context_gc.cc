@@ -1,5 +1,7 @@
 #include "async_context_gc.h"
 
+#include "v8_compat.h"
+
 namespace fiberscope {
 
 #if V8_MAJOR_VERSION >= 12
@@ -29,10 +31,10 @@ void AsyncContextGcGuard::OnGcPrologue(v8::Isolate* isolate, v8::GCType, v8::GCC
   auto* guard = static_cast<AsyncContextGcGuard*>(data);
   if (guard->depth_++ > 0) return;
   v8::HandleScope handle_scope(isolate);
-  v8::Local<v8::Value> value = isolate->GetContinuationPreservedEmbedderData();
+  v8::Local<v8::Value> value = GetAsyncContextFrame(isolate);
   if (value->IsUndefined()) return;
   guard->saved_.Reset(isolate, value);
-  isolate->SetContinuationPreservedEmbedderData(v8::Undefined(isolate));
+  SetAsyncContextFrame(isolate, v8::Undefined(isolate));
 }
 
 void AsyncContextGcGuard::OnGcEpilogue(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags,
@@ -41,7 +43,7 @@ void AsyncContextGcGuard::OnGcEpilogue(v8::Isolate* isolate, v8::GCType, v8::GCC
   if (guard->depth_ == 0 || --guard->depth_ > 0) return;
   if (guard->saved_.IsEmpty()) return;
   v8::HandleScope handle_scope(isolate);
-  isolate->SetContinuationPreservedEmbedderData(guard->saved_.Get(isolate));
+  SetAsyncContextFrame(isolate, guard->saved_.Get(isolate));
   guard->saved_.Reset();
 }
 

@@ -13,6 +13,7 @@
 #include "sample_chunk.h"
 #include "sampler.h"
 #include "thread_pool.h"
+#include "v8_compat.h"
 
 namespace fiberscope {
 
@@ -27,7 +28,7 @@ using v8::Local;
 using v8::Value;
 
 Runtime* RuntimeOf(const FunctionCallbackInfo<Value>& args) {
-  return static_cast<Runtime*>(args.Data().As<v8::External>()->Value());
+  return static_cast<Runtime*>(ExternalValue(args.Data().As<v8::External>()));
 }
 
 Local<v8::String> Text(v8::Isolate* isolate, const char* text) {
@@ -254,10 +255,10 @@ void EventsDropped(const FunctionCallbackInfo<Value>& args) {
 void ExchangeAsyncContext(const FunctionCallbackInfo<Value>& args) {
 #if V8_MAJOR_VERSION >= 12
   v8::Isolate* isolate = args.GetIsolate();
-  args.GetReturnValue().Set(isolate->GetContinuationPreservedEmbedderData());
+  args.GetReturnValue().Set(GetAsyncContextFrame(isolate));
   Local<Value> frame = v8::Undefined(isolate);
   if (args.Length() > 0) frame = args[0];
-  isolate->SetContinuationPreservedEmbedderData(frame);
+  SetAsyncContextFrame(isolate, frame);
 #else
   (void)args;
 #endif
@@ -420,7 +421,8 @@ Local<v8::FunctionTemplate> FiberTemplate(v8::Isolate* isolate, Runtime* runtime
 
 NODE_MODULE_INIT(/* exports, module, context */) {
   using fiberscope::Runtime;
-  v8::Isolate* isolate = context->GetIsolate();
+  // The isolate this thread has entered, the context's (V8 14 has no Context::GetIsolate()).
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
   if (!v8::Locker::IsLocked(isolate)) {
     fiberscope::ThrowError(isolate, "fiberscope needs an isolate run under a v8::Locker");
     return;
@@ -432,7 +434,8 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fiberscope::ThreadPool& pool = fiberscope::ThreadPool::Shared();
   if (pool.stack_size() == 0) pool.set_stack_size(fiberscope::kFiberThreadStack);
   Runtime* runtime = Runtime::For(isolate);
-  v8::Local<v8::External> data = v8::External::New(isolate, runtime);
+  if (runtime->main_context.IsEmpty()) runtime->main_context.Reset(isolate, context);
+  v8::Local<v8::External> data = fiberscope::NewExternal(isolate, runtime);
   v8::Local<v8::FunctionTemplate> tmpl = fiberscope::FiberTemplate(isolate, runtime, data);
   auto set = [&](const char* name, v8::Local<v8::Value> value) {
     exports->Set(context, fiberscope::Text(isolate, name), value).Check();

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "handoff.h"
+#include "v8_compat.h"
 
 namespace fiberscope {
 
@@ -39,7 +40,7 @@ Fiber::Fiber(Runtime* runtime, v8::Local<v8::Object> handle, v8::Local<v8::Funct
       isolate_(runtime->isolate()),
       handle_(isolate_, handle),
       context_(isolate_, context) {
-  handle->SetAlignedPointerInInternalField(0, this);
+  SetInternalPointer(handle, 0, this);
   handle->SetPrivate(context, runtime_->fiber_function_key.Get(isolate_), fn).Check();
   runtime_->Remember(this);
   // Weak for good: a running fiber is always reachable, as the receiver of the run() (or
@@ -55,7 +56,7 @@ Fiber::~Fiber() {
 }
 
 Fiber* Fiber::Unwrap(v8::Local<v8::Object> handle) {
-  return static_cast<Fiber*>(handle->GetAlignedPointerFromInternalField(0));
+  return static_cast<Fiber*>(GetInternalPointer(handle, 0));
 }
 
 v8::Local<v8::Value> Fiber::handle(v8::Isolate* isolate) const {

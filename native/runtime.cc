@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "fiber.h"
+#include "v8_compat.h"
 
 namespace fiberscope {
 
@@ -79,6 +80,7 @@ Runtime::Runtime(v8::Isolate* isolate)
 
 Runtime::~Runtime() {
   orphan_error_handler.Reset();
+  main_context.Reset();
   fiber_template.Reset();
   fiber_constructor.Reset();
   fiber_function_key.Reset();
@@ -126,7 +128,7 @@ void Runtime::BeforeFirstSwitch() {
 
 void Runtime::SaveAsyncContext(Strand* strand) {
 #if V8_MAJOR_VERSION >= 12
-  v8::Local<v8::Value> data = isolate_->GetContinuationPreservedEmbedderData();
+  v8::Local<v8::Value> data = GetAsyncContextFrame(isolate_);
   if (data->IsUndefined()) {
     strand->async_context.Reset();
   } else {
@@ -140,9 +142,9 @@ void Runtime::SaveAsyncContext(Strand* strand) {
 void Runtime::RestoreAsyncContext(Strand* strand) {
 #if V8_MAJOR_VERSION >= 12
   if (strand->async_context.IsEmpty()) {
-    isolate_->SetContinuationPreservedEmbedderData(v8::Undefined(isolate_));
+    SetAsyncContextFrame(isolate_, v8::Undefined(isolate_));
   } else {
-    isolate_->SetContinuationPreservedEmbedderData(strand->async_context.Get(isolate_));
+    SetAsyncContextFrame(isolate_, strand->async_context.Get(isolate_));
   }
 #else
   (void)strand;
@@ -160,8 +162,16 @@ void Runtime::AddOrphan(Fiber* fiber) {
 
 void Runtime::OnOrphansAsync(uv_async_t* handle) {
   auto* runtime = static_cast<Runtime*>(handle->data);
-  v8::HandleScope handle_scope(runtime->isolate_);
-  // The loop's callbacks run outside any context; fibers resume in their own.
+  if (runtime->orphans_.empty() || runtime->main_context.IsEmpty()) return;
+  v8::Isolate* isolate = runtime->isolate_;
+  v8::HandleScope handle_scope(isolate);
+  // A call into JavaScript with no JavaScript below it: made in a callback scope, like Node's own
+  // callbacks, so that the process.nextTick() callbacks and microtasks that unwound fibers and the
+  // orphan error handler queue run right after it. (Node 24 and older also ran them at the next
+  // check phase of the loop, Node 26 only when something else calls into JavaScript.) Fibers
+  // resume in their own contexts.
+  v8::Context::Scope context_scope(runtime->main_context.Get(isolate));
+  node::CallbackScope callback_scope(isolate, v8::Object::New(isolate), {0, 0});
   runtime->UnwindOrphans();
 }
 

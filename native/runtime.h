@@ -133,6 +133,9 @@ class Runtime {
   v8::Global<v8::Private> fiber_function_key;
   // Receives what a collected fiber threw while it was being unwound.
   v8::Global<v8::Function> orphan_error_handler;
+  // The context the addon was first loaded in, which the event loop's unwinding of collected
+  // fibers enters for its callback scope (see OnOrphansAsync).
+  v8::Global<v8::Context> main_context;
 
  private:
   static void OnOrphansAsync(uv_async_t* handle);

@@ -11,6 +11,7 @@ import {
   RUNTIME_HOOK,
   watchTarget,
 } from '../inspector/connect';
+import { onReportedError } from './error-hook';
 import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
 import { isIncomplete } from './syntax';
@@ -176,8 +177,7 @@ export async function attach(
     },
   });
   // The REPL's own error handling sees each error first; `.stack` prints the last one again.
-  const domain = (server as unknown as { _domain?: NodeJS.EventEmitter })._domain;
-  domain?.on('error', (error: unknown) => {
+  onReportedError(server, (error: unknown) => {
     if (error !== null && typeof error === 'object' && kRemoteText in error) {
       lastError = (error as RemoteText)[kRemoteText];
     }

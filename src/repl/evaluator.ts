@@ -7,6 +7,7 @@ import { type REPLEval, type REPLServer, Recoverable } from 'node:repl';
 import vm from 'node:vm';
 import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber';
 import { isThenable, wait } from '../fiber/wait';
+import { onReportedError } from './error-hook';
 import { armInterrupt, interruptInput } from './interrupt';
 import { LineGate } from './line-gate';
 import { usesTopLevelAwait } from './syntax';
@@ -62,10 +63,11 @@ export class FiberEvaluator {
         this.#completing = false;
       }
     };
-    // Node's default evaluator runs in the REPL's domain and reports an input's error there,
-    // printing it, instead of calling back: such an error ends the input that raised it.
+    // Node's default evaluator reports an input's error itself (up to Node 24 through the REPL's
+    // domain, which it runs in), printing it, instead of calling back: such an error ends the
+    // input that raised it.
     this.#domain = (server as unknown as { _domain?: Domain })._domain;
-    this.#domain?.on('error', (error: unknown) => {
+    onReportedError(server, (error: unknown) => {
       const active = this.#active;
       if (active !== undefined && (active.detached || Fiber.current === active.fiber)) {
         active.complete(error, undefined, true);

@@ -1,6 +1,6 @@
-// ESM resolve hook installed by register.ts through module.register(): runs on Node's loader
-// thread, so it imports nothing of fiberscope's runtime, only maps the `fibers` specifiers to
-// the drop-ins beside it.
+// ESM resolve hook installed by register.ts through module.registerHooks(), or on Node 20 through
+// module.register(), which runs it on Node's loader thread: so it imports nothing of fiberscope's
+// runtime, only maps the `fibers` specifiers to the drop-ins beside it.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 

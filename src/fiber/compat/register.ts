@@ -4,6 +4,7 @@
 import Module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { resolve } from './register-hooks';
 
 const fibers = path.join(__dirname, 'fibers.js');
 const future = path.join(__dirname, 'future.js');
@@ -29,10 +30,17 @@ cjs._resolveFilename = function (this: unknown, request, parent, isMain, options
 };
 
 // `import` does not go through Module._resolveFilename: ES modules are resolved by the ESM
-// loader, which only custom hooks can redirect. module.register() (Node >= 20.6) runs hooks on
-// the loader's own thread, loading them by URL, so the resolve hook is a module file of its own
-// (register-hooks.ts, compiled beside this one), found from __dirname.
-const { register } = Module as unknown as { register?: (specifier: string) => void };
-if (typeof register === 'function') {
+// loader, which only custom hooks can redirect. module.registerHooks() (Node >= 22.15) runs them
+// in this thread. Where it is missing (Node 20), module.register() (Node >= 20.6; deprecated from
+// Node 26 on, with a warning) runs them on the loader's own thread, loading them by URL, so the
+// resolve hook is a module file of its own (register-hooks.ts, compiled beside this one), found
+// from __dirname.
+const { register, registerHooks } = Module as unknown as {
+  register?: (specifier: string) => void;
+  registerHooks?: (hooks: { resolve: typeof resolve }) => unknown;
+};
+if (typeof registerHooks === 'function') {
+  registerHooks({ resolve });
+} else if (typeof register === 'function') {
   register(pathToFileURL(path.join(__dirname, 'register-hooks.js')).href);
 }
