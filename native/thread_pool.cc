@@ -67,6 +67,7 @@ ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
         Worker* worker = idle_.back();
         idle_.pop_back();
         if (UserSwitching() && idle_.size() < kSparesLowWater) WantSpares();
+        CountFirstUse(worker);
         return worker;
       }
       if (!UserSwitching() || std::min(spares(), max_idle()) == 0) break;
@@ -75,7 +76,17 @@ ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
     }
     sched_yield();
   }
-  return Create(error);
+  Worker* worker = Create(error);
+  if (worker != nullptr) CountFirstUse(worker);
+  return worker;
+}
+
+// A thread counts once a fiber needs it (Fiber.fibersCreated, as node-fibers counts stacks): a
+// spare made ahead and never used does not.
+void ThreadPool::CountFirstUse(Worker* worker) {
+  if (worker->used_) return;
+  worker->used_ = true;
+  threads_created_.fetch_add(1, std::memory_order_relaxed);
 }
 
 ThreadPool::Worker* ThreadPool::Create(std::string* error) {
@@ -93,7 +104,6 @@ ThreadPool::Worker* ThreadPool::Create(std::string* error) {
     *error = std::string("could not create a thread for the fiber: ") + strerror(rc);
     return nullptr;
   }
-  threads_created_.fetch_add(1, std::memory_order_relaxed);
   // User mode: the new thread comes up while its creator goes on; Start() waits for it.
   return worker;
 }

@@ -62,6 +62,7 @@ class ThreadPool {
     Task task_ = nullptr;
     void* data_ = nullptr;
     bool keep_ = false;
+    bool used_ = false;  // a fiber has run on it (see CountFirstUse)
     // User mode.
     Context context_;  // the task side: this thread's own stack, run by whichever carrier
     Context park_;     // the park side: always on this thread's own kernel thread
@@ -92,6 +93,7 @@ class ThreadPool {
 
   void set_max_idle(size_t value);
   size_t max_idle() const { return max_idle_.load(std::memory_order_relaxed); }
+  // Threads fibers have needed so far: spares made ahead count once a fiber takes them.
   size_t threads_created() const { return threads_created_.load(std::memory_order_relaxed); }
   size_t idle_count();
   void set_stack_size(size_t bytes) { stack_size_.store(bytes, std::memory_order_relaxed); }
@@ -107,6 +109,7 @@ class ThreadPool {
   static void* SpareMakerMain(void* pool);
   static void WakeToExit(Worker* worker);
   Worker* Create(std::string* error);
+  void CountFirstUse(Worker* worker);
   bool Park(Worker* worker);
   void WantSpares();
 

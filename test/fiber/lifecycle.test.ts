@@ -25,8 +25,7 @@ describe('a suspended fiber that becomes unreachable', () => {
         console.log(JSON.stringify({ newThreads: Fiber.fibersCreated - threads }));
       }));
       `,
-      // Spare threads made ahead of need would count as new ones.
-      { nodeArgs: ['--expose-gc'], env: { FIBERSCOPE_SPARE_THREADS: '0' } },
+      { nodeArgs: ['--expose-gc'] },
     );
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
