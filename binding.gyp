@@ -18,7 +18,13 @@
         "native/thread_pool.cc",
         "native/user_switch.cc"
       ],
-      "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_cc": [
+        "-std=c++20",
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter",
+        "-fvisibility=hidden"
+      ],
       "cflags_cc!": ["-std=gnu++17", "-std=c++17"],
       "defines": ["_GNU_SOURCE"]
     }

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,10 +18,15 @@ namespace {
 
 thread_local ThreadPool::Worker* current_worker = nullptr;
 
-// The park side's stack, a local array of the worker's start routine: inside the thread's own
-// stack mapping, above every frame of the task side. Room for a signal frame (glibc's setxid
-// handler runs here) with the largest register state a CPU saves.
-constexpr size_t kParkStackSize = 32 * 1024;
+// User mode lays out a worker's own stack so: the thread's start routine and the park side's
+// frames at the top, as any thread's; the task side's frames right below them (a fiber's stack
+// then touches no more pages than in kernel mode); and at the far end, an alternate signal stack
+// for glibc's setxid handler, the one handler that can run on a parked thread. Where glibc does
+// not install that handler to run on an alternate stack, the park side keeps room for its signal
+// frame (with the largest register state a CPU saves) above the task side.
+constexpr size_t kParkRoom = 512;
+constexpr size_t kParkRoomForSignals = 32 * 1024;
+constexpr size_t kAltStackSize = 32 * 1024;
 // A new pool lets the spare maker fill up to this many parked workers only once fibers start.
 constexpr size_t kSparesLowWater = 4;
 
@@ -94,7 +100,8 @@ ThreadPool::Worker* ThreadPool::Create(std::string* error) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, stack_size() + (UserSwitching() ? kParkStackSize : 0));
+  pthread_attr_setstacksize(
+      &attr, stack_size() + (UserSwitching() ? kParkRoomForSignals + kAltStackSize : 0));
   pthread_t thread;
   int rc =
       pthread_create(&thread, &attr, UserSwitching() ? UserThreadMain : KernelThreadMain, worker);
@@ -230,33 +237,101 @@ void* ThreadPool::KernelThreadMain(void* arg) {
 
 // ---- user mode -----------------------------------------------------------------------------
 
-void* ThreadPool::UserThreadMain(void* arg) {
-  auto* worker = static_cast<Worker*>(arg);
-  current_worker = worker;
+namespace {
+
+// Whether glibc's setxid handler (SIGSETXID, 33) runs on the alternate signal stack of the
+// thread it lands on, as glibc 2.34 and later install it (from the first pthread_create()).
+bool SetxidHandlerUsesAltStack() {
+  struct {
+    void* handler;
+    unsigned long flags;
+    void* restorer;
+    uint64_t mask;
+  } action{};
+  constexpr int kSigSetxid = 33;
+  return syscall(SYS_rt_sigaction, kSigSetxid, nullptr, &action, sizeof(uint64_t)) == 0 &&
+         action.handler != nullptr && (action.flags & SA_ONSTACK) != 0;
+}
+
+inline uintptr_t CurrentStackPointer() {
+  uintptr_t sp;
+#if defined(__x86_64__)
+  asm volatile("movq %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  asm volatile("mov %0, sp" : "=r"(sp));
+#else
+  sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+#endif
+  return sp;
+}
+
+// The low end of the calling thread's stack (above its guard), or 0.
+uintptr_t StackLow() {
+  pthread_attr_t attr;
+  void* low = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+  pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_destroy(&attr);
+  return reinterpret_cast<uintptr_t>(low);
+}
+
+// Readies the calling worker thread before it parks; returns where its task side's stack ends
+// (low) and how much room the park side keeps (room). Its frame is gone before the task side's
+// stack is laid out below the caller's: every byte there is a byte more for each fiber's stack.
+__attribute__((noinline)) void PrepareUserThread(uintptr_t* low, size_t* room) {
   // The park side takes signals aimed at this thread out of its queue and passes them on
   // (ParkMain); blocked, none interrupts it elsewhere. glibc leaves its own two unblocked.
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
-  alignas(16) unsigned char park_stack[kParkStackSize];
-  MakeContext(&worker->park_, park_stack, sizeof park_stack, Worker::ParkMain, worker,
-              ThreadPointer());
-  SwitchContext(&worker->context_, &worker->park_, nullptr);
-  // From here on, carriers run this loop, each task until it returns; then the park side, on
-  // this thread's own kernel thread, when the worker is told to exit.
-  while (worker->exit_.load(std::memory_order_acquire) == 0) {
+  static const bool setxid_on_alt_stack = SetxidHandlerUsesAltStack();
+  *low = StackLow();
+  *room = kParkRoomForSignals;
+  if (!setxid_on_alt_stack || *low == 0) return;
+  stack_t current{};
+  sigaltstack(nullptr, &current);
+  if ((current.ss_flags & SS_DISABLE) != 0) {
+    stack_t alternate{reinterpret_cast<void*>(*low), 0, kAltStackSize};
+    if (sigaltstack(&alternate, nullptr) == 0) *room = kParkRoom;
+  } else {
+    *room = kParkRoom;  // one is there already (AddressSanitizer's)
+  }
+  *low += kAltStackSize;
+}
+
+}  // namespace
+
+void* ThreadPool::UserThreadMain(void* arg) {
+  auto* worker = static_cast<Worker*>(arg);
+  current_worker = worker;
+  uintptr_t low;
+  size_t park_room;
+  PrepareUserThread(&low, &park_room);
+  // The task side: from below the park side's frames down to the alternate stack.
+  uintptr_t task_top = CurrentStackPointer() - park_room;
+  MakeContext(&worker->context_, reinterpret_cast<void*>(low), task_top - low, Worker::TaskMain,
+              worker, ThreadPointer());
+  Worker::ParkMain(worker);  // until the worker is told to exit
+  delete worker;
+  return nullptr;
+}
+
+// The task side, run by whichever carrier switches in, each task until it returns. Never returns:
+// a worker told to exit leaves it where it was, at the top of the loop.
+void ThreadPool::Worker::TaskMain(void* arg) {
+  auto* worker = static_cast<Worker*>(arg);
+  for (;;) {
     worker->keep_ = false;
     worker->task_(worker->data_);
     worker->set_carrier(0);
     SwitchContext(&worker->context_, worker->back_, worker);
   }
-  delete worker;
-  return nullptr;
 }
 
-// The park side: runs on the worker's own kernel thread, on the park stack, for the life of the
-// thread. It must never touch TLS (no errno, no libc call that could): the TLS block is the one
-// that whichever carrier runs the task side is using. Signals aimed at this thread (V8's CPU
+// The park side: runs on the worker's own kernel thread, at the top of its stack, for the life
+// of the thread. It must never touch TLS (no errno, no libc call that could): the TLS block is the
+// one that whichever carrier runs the task side is using. Signals aimed at this thread (V8's CPU
 // profiler started inside a fiber sends SIGPROF to it, by pthread_kill) are taken here and
 // passed on to the kernel thread now running as this thread.
 __attribute__((no_sanitize("address"))) void ThreadPool::Worker::ParkMain(void* arg) {
@@ -284,10 +359,6 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::ParkMain(void* 
     RawSyscall(SYS_futex, reinterpret_cast<long>(&worker->exit_signalled_), FUTEX_WAIT_PRIVATE, 0,
                0);
   }
-  // Back to the task side, on this kernel thread: its start routine returns, and the thread
-  // exits with its own TLS.
-  SwitchContext(&worker->park_, &worker->context_, nullptr);
-  __builtin_trap();
 }
 
 __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* worker, int signal,

@@ -54,6 +54,7 @@ class ThreadPool {
     friend class ThreadPool;
     struct Visit;
     static void ParkMain(void* worker);
+    [[noreturn]] static void TaskMain(void* worker);
     static void CarrierWait(void* visit);
     void WaitUntilParked();
     static void Relay(Worker* worker, int signal, int code, int sender);
@@ -65,7 +66,7 @@ class ThreadPool {
     bool used_ = false;  // a fiber has run on it (see CountFirstUse)
     // User mode.
     Context context_;  // the task side: this thread's own stack, run by whichever carrier
-    Context park_;     // the park side: always on this thread's own kernel thread
+    Context park_;     // the park side, while the task side visits (RunOnOwnThread)
     Context* back_ = nullptr;
     std::atomic<int32_t> carrier_tid_{0};
     int32_t kernel_tid_ = 0;

@@ -251,32 +251,9 @@ const char* KernelModeReason() {
   return kernel_mode_reason;
 }
 
-// glibc's syscall() sets errno, which lives in the TLS a parked thread shares.
-#if defined(__x86_64__)
-long RawSyscall(long number, long a, long b, long c, long d) {
-  long result;
-  register long r10 asm("r10") = d;
-  asm volatile("syscall"
-               : "=a"(result)
-               : "0"(number), "D"(a), "S"(b), "d"(c), "r"(r10)
-               : "rcx", "r11", "memory");
-  return result;
-}
-#elif defined(__aarch64__)
-long RawSyscall(long number, long a, long b, long c, long d) {
-  register long x8 asm("x8") = number;
-  register long x0 asm("x0") = a;
-  register long x1 asm("x1") = b;
-  register long x2 asm("x2") = c;
-  register long x3 asm("x3") = d;
-  asm volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
-  return x0;
-}
-#else
-long RawSyscall(long number, long a, long b, long c, long d) {
+long RawSyscallFallback(long number, long a, long b, long c, long d) {
   long result = syscall(number, a, b, c, d);
   return result == -1 ? -errno : result;
 }
-#endif
 
 }  // namespace fiberscope

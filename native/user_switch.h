@@ -21,6 +21,8 @@
 
 namespace fiberscope {
 
+long RawSyscallFallback(long number, long a, long b, long c, long d);
+
 // A suspended context: its callee-saved registers (and floating-point control state) and return
 // address are on its own stack, below `sp`.
 struct Context {
@@ -50,7 +52,30 @@ void MakeContext(Context* context, void* low, size_t size, void (*entry)(void*),
 inline uintptr_t ThreadPointer() { return reinterpret_cast<uintptr_t>(__builtin_thread_pointer()); }
 
 // A system call that touches no TLS (no errno): a parked thread shares its TLS with the carrier
-// that runs its fiber. Returns -errno on failure.
-long RawSyscall(long number, long a = 0, long b = 0, long c = 0, long d = 0);
+// that runs its fiber. Returns -errno on failure. Inline, as everything the park side calls: a
+// call through the PLT would run the dynamic linker's lazy binding there, which saves the whole
+// register state on the stack and marks the thread in its TLS.
+__attribute__((always_inline)) inline long RawSyscall(long number, long a = 0, long b = 0,
+                                                      long c = 0, long d = 0) {
+#if defined(__x86_64__)
+  long result;
+  register long r10 asm("r10") = d;
+  asm volatile("syscall"
+               : "=a"(result)
+               : "0"(number), "D"(a), "S"(b), "d"(c), "r"(r10)
+               : "rcx", "r11", "memory");
+  return result;
+#elif defined(__aarch64__)
+  register long x8 asm("x8") = number;
+  register long x0 asm("x0") = a;
+  register long x1 asm("x1") = b;
+  register long x2 asm("x2") = c;
+  register long x3 asm("x3") = d;
+  asm volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+  return x0;
+#else
+  return RawSyscallFallback(number, a, b, c, d);
+#endif
+}
 
 }  // namespace fiberscope
