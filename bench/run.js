@@ -418,7 +418,7 @@ function buildRows(r) {
   const siteCost =
     withSites !== undefined && withoutSites !== undefined ? withSites - withoutSites : undefined;
   rows.push([
-    '  … spawn-site capture cost per spawn',
+    '  … spawn-site record cost per spawn',
     siteCost === undefined ? '—' : `${siteCost.toFixed(2)} µs`,
     '—',
     '—',
@@ -605,7 +605,7 @@ async function main() {
       scenarios: ['roundtrip', 'turns', 'http'],
     },
     {
-      // What the stack stitcher's spawn-site capture costs: spawns without it.
+      // What the stack stitcher's spawn-site record costs: spawns without it.
       key: 'noSpawnSites',
       label: 'fiberscope without spawn sites',
       node: process.execPath,

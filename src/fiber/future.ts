@@ -2,7 +2,7 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { Fiber, fiberTimeline, stitchAtWait } from './fiber';
+import { Fiber, fiberTimeline, spawnFrom, stitchAtWait } from './fiber';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
 export type NodeCallback<T = any> = (error: any, value?: T) => void;
@@ -342,13 +342,20 @@ export class FiberFuture<T = any> extends Future<T> {
     process.nextTick(() => {
       if (this.started) return;
       this.started = true;
-      new Fiber(() => {
-        try {
-          this.return(fn.apply(context, args));
-        } catch (error) {
-          this.throw(error);
-        }
-      }).run();
+      // The fiber's spawn site is `fn`'s (with spawnSites 'function'); nothing of the caller's
+      // stack is left in a tick.
+      spawnFrom(
+        FiberFuture,
+        fn,
+        () =>
+          new Fiber(() => {
+            try {
+              this.return(fn.apply(context, args));
+            } catch (error) {
+              this.throw(error);
+            }
+          }),
+      ).run();
     });
   }
 }
