@@ -32,6 +32,9 @@ export interface SpawnRecord {
 }
 
 export interface StitchOptions {
+  /** Append segments to errors' stacks at all. On by default; `false` (or
+   *  `FIBERSCOPE_STITCH=0` at start-up) leaves every error's `stack` as node-fibers would. */
+  stacks: boolean;
   /** What each spawn records for the `was spawned here` segment. `'function'` by default: a
    *  reference to the spawned function (~0.03 µs per spawn), whose definition (file:line:col) is
    *  looked up only when a trace shows it (~0.2 ms per function). `'caller'`: V8's stack capture
@@ -63,6 +66,7 @@ function spawnSitesFromEnv(value: string | undefined): SpawnSites {
 }
 
 export const stitchOptions: StitchOptions = {
+  stacks: process.env.FIBERSCOPE_STITCH !== '0',
   spawnSites: spawnSitesFromEnv(process.env.FIBERSCOPE_SPAWN_SITES),
   spawnFrames: 1,
   spawnDepth: 8,
@@ -81,6 +85,9 @@ export function configureStitching(options: StitchSettings): StitchOptions {
     throw new TypeError(
       "Expected the \"spawnSites\" option to be 'function', 'caller' or a boolean",
     );
+  }
+  if (typeof next.stacks !== 'boolean') {
+    throw new TypeError('Expected the "stacks" option to be a boolean');
   }
   if (typeof next.debuggerTasks !== 'boolean' && next.debuggerTasks !== 'auto') {
     throw new TypeError('Expected the "debuggerTasks" option to be a boolean or \'auto\'');
@@ -307,7 +314,7 @@ export interface CrossedFiber {
  * (`above` and what it called are left out) and its spawn chain.
  */
 export function stitchWaitError(error: unknown, fiber: CrossedFiber, above: Function): void {
-  if (error === null || typeof error !== 'object') return;
+  if (!stitchOptions.stacks || error === null || typeof error !== 'object') return;
   const { id, name, record } = fiber;
   appendSegments(error, [
     { kind: 'wait', id, name, lines: linesBelow(above) },
@@ -317,7 +324,7 @@ export function stitchWaitError(error: unknown, fiber: CrossedFiber, above: Func
 
 /** An error escaped `fiber` to the code that ran it: appends that code's frames. */
 export function stitchRunError(error: unknown, fiber: CrossedFiber, above: Function): void {
-  if (error === null || typeof error !== 'object') return;
+  if (!stitchOptions.stacks || error === null || typeof error !== 'object') return;
   const { id, name, record } = fiber;
   const lines = linesBelow(above);
   // Resumed from a promise callback, the runner is fiberscope's own wait(): nothing to show but
@@ -328,7 +335,7 @@ export function stitchRunError(error: unknown, fiber: CrossedFiber, above: Funct
 
 /** An error escaped a fiber to the promise of whoever spawned it: appends the spawn chain. */
 export function stitchEscape(error: unknown, record: SpawnRecord | undefined): void {
-  if (record === undefined) return;
+  if (!stitchOptions.stacks || record === undefined) return;
   appendSegments(error, spawnChain(record));
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Fiber, futurize, spawn, wait } from 'fiberscope';
+import { Fiber, Future, futurize, spawn, wait } from 'fiberscope';
 import { configureStitching, formatStitched, stitch } from 'fiberscope/stitch';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, runScript } from '../helpers/child';
@@ -60,6 +60,7 @@ function frameAt(name: string, line: number): RegExp {
 
 afterEach(() => {
   configureStitching({
+    stacks: true,
     spawnSites: true,
     spawnDepth: 8,
     framesPerSegment: 10,
@@ -322,6 +323,7 @@ describe('bounds and options', () => {
     expect(configureStitching({ spawnSites: true }).spawnSites).toBe('function');
     expect(configureStitching({ spawnSites: false }).spawnSites).toBe(false);
     expect(configureStitching({ spawnSites: 'function' })).toMatchObject({
+      stacks: true,
       spawnSites: 'function',
     });
   });
@@ -343,6 +345,9 @@ describe('bounds and options', () => {
         new TypeError("Expected the \"spawnSites\" option to be 'function', 'caller' or a boolean"),
       );
     }
+    expect(() => configureStitching({ stacks: 0 as unknown as boolean })).toThrow(
+      new TypeError('Expected the "stacks" option to be a boolean'),
+    );
     expect(configureStitching({}).spawnSites).toBe('function');
     expect(() => configureStitching({ spawnDeph: 3 } as object)).toThrow(
       new TypeError('Unknown option "spawnDeph"'),
@@ -474,6 +479,138 @@ function workLoop() {
 function makeWorkerFiber() {
   return new Fiber(workLoop, { name: 'loop' });
 }
+
+describe('stitching off: every stack as node-fibers leaves it', () => {
+  /** Errors that cross fibers every way there is, each with the stack it had when made. */
+  async function crossEveryWay(): Promise<Array<[string, Error, string]>> {
+    const made: Array<[string, Error, string]> = [];
+    const make = (how: string) => {
+      const error = new Error(how);
+      made.push([how, error, error.stack as string]);
+      return error;
+    };
+    // throwInto() at a yield, caught in the fiber
+    const yielding = new Fiber(() => {
+      try {
+        Fiber.yield();
+      } catch (error) {
+        return error;
+      }
+    });
+    yielding.run();
+    yielding.throwInto(make('throwInto, caught inside'));
+    // throwInto() at a yield, escaping to throwInto()'s caller
+    const uncaught = new Fiber(() => Fiber.yield(), { name: 'uncaught' });
+    uncaught.run();
+    try {
+      uncaught.throwInto(make('throwInto, escaping'));
+    } catch {}
+    // a rejected wait()
+    await spawn(
+      () => {
+        try {
+          wait(new Promise((_, reject) => setTimeout(() => reject(make('wait rejection')), 1)));
+        } catch {}
+      },
+      { name: 'waiting' },
+    );
+    // escaping to run()
+    try {
+      new Fiber(() => {
+        throw make('escaping run()');
+      }).run();
+    } catch {}
+    // escaping a spawn() to its promise, after a wait
+    await spawn(
+      () => {
+        wait(Promise.resolve());
+        throw make('escaping spawn()');
+      },
+      { name: 'spawned' },
+    ).catch(() => {});
+    // future.wait() / get() in a fiber
+    await spawn(() => {
+      const future = new Future();
+      setTimeout(() => future.throw(make('future.wait()')), 1);
+      try {
+        future.wait();
+      } catch {}
+    });
+    return made;
+  }
+
+  it('configureStitching({ stacks: false }): no segment anywhere, every stack unchanged', async () => {
+    expect(configureStitching({ stacks: false }).stacks).toBe(false);
+    const errors = await crossEveryWay();
+    expect(errors.map(([how]) => how)).toEqual([
+      'throwInto, caught inside',
+      'throwInto, escaping',
+      'wait rejection',
+      'escaping run()',
+      'escaping spawn()',
+      'future.wait()',
+    ]);
+    for (const [how, error, before] of errors) {
+      expect(error.stack, how).toBe(before);
+      expect(error.stack, how).not.toContain('--- fiber');
+    }
+    // Spawn sites are still recorded for what shows live fibers (the REPL's .fibers).
+    expect(configureStitching({}).spawnSites).toBe('function');
+  });
+
+  it('with stacks on (the default), the same errors are all stitched', async () => {
+    const errors = await crossEveryWay();
+    for (const [how, error, before] of errors) {
+      expect(error.stack, how).not.toBe(before);
+      expect(error.stack, how).toContain('--- fiber');
+    }
+  });
+
+  it('FIBERSCOPE_STITCH=0 turns stitching off at start-up', () => {
+    const program = `
+      const { Fiber, Future, spawn, wait } = require('fiberscope');
+      const { configureStitching } = require('fiberscope/stitch');
+      const results = [];
+      const check = (how, error, before) =>
+        results.push({ how, unchanged: error.stack === before, segment: error.stack.includes('--- fiber') });
+      const make = (how) => { const error = new Error(how); return [error, error.stack]; };
+      (async () => {
+        const [a, aBefore] = make('throwInto');
+        const fiber = new Fiber(() => { try { Fiber.yield(); } catch (error) { return error; } });
+        fiber.run();
+        check('throwInto', fiber.throwInto(a), aBefore);
+        const [b, bBefore] = make('wait');
+        check('wait', await spawn(() => { try { wait(Promise.reject(b)); } catch (error) { return error; } }), bBefore);
+        const [c, cBefore] = make('escape');
+        check('escape', await spawn(() => { throw c; }).catch((error) => error), cBefore);
+        const [d, dBefore] = make('future');
+        check('future', await spawn(() => { const f = new Future(); f.throw(d); try { f.wait(); } catch (error) { return error; } }), dBefore);
+        console.log(JSON.stringify({ stacks: configureStitching({}).stacks, results }));
+      })();
+    `;
+    const off = runScript(program, { env: { FIBERSCOPE_STITCH: '0' } });
+    expect(off.stderr).toBe('');
+    const offResult = JSON.parse(off.stdout);
+    expect(offResult.stacks).toBe(false);
+    expect(offResult.results).toEqual(
+      ['throwInto', 'wait', 'escape', 'future'].map((how) => ({
+        how,
+        unchanged: true,
+        segment: false,
+      })),
+    );
+    // The same program with stitching on: each of those stacks gets segments.
+    const on = runScript(program, { env: { FIBERSCOPE_STITCH: '1' } });
+    expect(on.stderr).toBe('');
+    expect(JSON.parse(on.stdout).results).toEqual(
+      ['throwInto', 'wait', 'escape', 'future'].map((how) => ({
+        how,
+        unchanged: false,
+        segment: true,
+      })),
+    );
+  });
+});
 
 describe('segment contents', () => {
   it('a wait segment keeps framesPerSegment frames of the caller, none of fiberscope', async () => {
