@@ -318,7 +318,7 @@ const ROWS = [
     target: { min: 1, text: '≥ node-fibers' },
   },
   {
-    label: '  … spawn-site capture per spawn',
+    label: '  … spawn-site record per spawn',
     fiber: (at) => 1e6 / at('spawn', 'perSecond') - 1e6 / at('spawn', 'perSecond', 'noSpawnSites'),
     show: us(2),
   },
@@ -520,7 +520,7 @@ function variants(split) {
       env: { BENCH_CLIENT_CPU: '1' },
     });
   }
-  // What the stack stitcher's spawn-site capture costs: user mode without it.
+  // What the stack stitcher's spawn-site record costs: user mode without it.
   list.push({
     key: 'noSpawnSites',
     scenarios: ['spawn', 'http'],

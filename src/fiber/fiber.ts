@@ -1,14 +1,16 @@
 import {
-  captureSpawnSite,
   captureWaitSite,
   recordSpawn,
+  type SpawnLevel,
   type SpawnRecord,
+  spawnSite,
   stitchEscape,
   stitchRunError,
   stitchWaitError,
   suspendedTrace,
   wantsDebuggerTask,
 } from '../stitch/capture';
+import type { AnyFunction } from '../stitch/function-location';
 import {
   carriesAsyncStack,
   FiberAsyncStack,
@@ -89,16 +91,18 @@ export const fiberTimeline: { observer: FiberTimelineObserver | undefined } = {
   observer: undefined,
 };
 
-// A spawn site captured by spawnFrom() for the next Fiber constructed.
-let pendingSite: { stack?: string } | undefined;
+// A spawn site recorded by spawnFrom() for the next Fiber constructed.
+let pendingSite: SpawnLevel['site'];
 let sitePending = false;
 
 /**
- * Captures the spawn site below `caller` right away (V8's stack walk is cheaper the fewer frames
- * it has to skip), then runs `create()`, whose first Fiber takes that site.
+ * Records the site of a spawn of `fn` by `caller` right away (the user's function rather than
+ * fiberscope's wrapper around it; and below `caller`, V8's stack walk, when spawn sites are
+ * captured, is cheaper the fewer frames it has to skip), then runs `create()`, whose first Fiber
+ * takes that site.
  */
-export function spawnFrom<T>(caller: Function, create: () => T): T {
-  pendingSite = captureSpawnSite(caller);
+export function spawnFrom<T>(caller: Function, fn: AnyFunction, create: () => T): T {
+  pendingSite = spawnSite(fn, caller);
   sitePending = true;
   try {
     return create();
@@ -142,7 +146,7 @@ export class Fiber extends binding.Fiber {
     const parent = binding.current() as Fiber | undefined;
     let site = pendingSite;
     if (sitePending) sitePending = false;
-    else site = captureSpawnSite(new.target);
+    else site = spawnSite(fn, new.target);
     pendingSite = undefined;
     this[kSpawnRecord] = recordSpawn(this.id, name, parent?.[kSpawnRecord], site);
     if (carriesAsyncStack) (this as WithAsyncStack)[kAsyncStack] = new FiberAsyncStack();

@@ -2,7 +2,8 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { Fiber, fiberTimeline, stitchAtWait } from './fiber';
+import { stitchOptions } from '../stitch/capture';
+import { Fiber, fiberTimeline, spawnFrom, stitchAtWait } from './fiber';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
 export type NodeCallback<T = any> = (error: any, value?: T) => void;
@@ -181,12 +182,15 @@ export class Future<T = any> {
     if (this.error) {
       const error = this.error;
       // In a fiber: the stitched trace (where the fiber waited, where it was spawned). Outside:
-      // node-fibers' own linking of get()'s stack to the error's.
-      if (Fiber.current !== undefined) {
+      // node-fibers' own linking of get()'s stack to the error's, plain `stack` values too.
+      // With stitching off, exactly node-fibers' get(): only an accessor `stack` is linked.
+      if (!stitchOptions.stacks) {
+        linkStacks(error, false);
+      } else if (Fiber.current !== undefined) {
         keepFutureStack(error);
         stitchAtWait(error, Future.prototype.get);
       } else {
-        linkStacks(error);
+        linkStacks(error, true);
       }
       throw error;
     }
@@ -342,13 +346,20 @@ export class FiberFuture<T = any> extends Future<T> {
     process.nextTick(() => {
       if (this.started) return;
       this.started = true;
-      new Fiber(() => {
-        try {
-          this.return(fn.apply(context, args));
-        } catch (error) {
-          this.throw(error);
-        }
-      }).run();
+      // The fiber's spawn site is `fn`'s (with spawnSites 'function'); nothing of the caller's
+      // stack is left in a tick.
+      spawnFrom(
+        FiberFuture,
+        fn,
+        () =>
+          new Fiber(() => {
+            try {
+              this.return(fn.apply(context, args));
+            } catch (error) {
+              this.throw(error);
+            }
+          }),
+      ).run();
     });
   }
 }
@@ -393,9 +404,9 @@ function keepFutureStack(error: any): void {
  * Makes `error.stack` show where get() was called, then `    - - - - -`, then where the error was
  * made, as node-fibers does. The original stack is kept as `error.futureStack`. node-fibers only
  * did this where `stack` is an accessor; V8 in Node 20 makes it a plain value, which is linked
- * too. An error whose properties can't be redefined is thrown as it is.
+ * too when `plainValues` is set. An error whose properties can't be redefined is thrown as it is.
  */
-function linkStacks(error: any): void {
+function linkStacks(error: any, plainValues: boolean): void {
   if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return;
   const here: { stack?: string } = {};
   Error.captureStackTrace(here, Future.prototype.get);
@@ -409,7 +420,7 @@ function linkStacks(error: any): void {
     const { get: getter } = original;
     let readStack: () => unknown;
     if (getter !== undefined) readStack = () => getter.call(error);
-    else if (typeof original.value === 'string') {
+    else if (plainValues && typeof original.value === 'string') {
       const value = original.value;
       readStack = () => value;
     } else return;

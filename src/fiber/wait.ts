@@ -74,7 +74,7 @@ export function sync<Args extends unknown[], R>(
  */
 export function spawn<T>(fn: () => T, options?: FiberOptions): Promise<Awaited<T>> {
   if (typeof fn !== 'function') throw new TypeError('spawn() expects a function');
-  return spawnFrom(spawn, () => {
+  return spawnFrom(spawn, fn, () => {
     let resolve!: (value: Awaited<T>) => void;
     let reject!: (error: unknown) => void;
     // Made before the promise, so that bad options throw here, as new Fiber() does.

@@ -1,21 +1,29 @@
-// Captures what stitched traces need: where each fiber was spawned (cheaply, on every spawn),
+// Records what stitched traces need: where each fiber was spawned (cheaply, on every spawn),
 // and, only when an error crosses a switch, the frames on the other side. Appends them to the
 // error's `.stack` as segments, each opened by a separator line.
 import inspector from 'node:inspector';
 import path from 'node:path';
+import { type AnyFunction, functionLocation, locateFunctions } from './function-location';
 import { separatorLine } from './parse';
-import { installSourceMaps } from './source-maps';
+import { formatPositionFrame, installSourceMaps } from './source-maps';
 
 // Stitched traces show TypeScript and bundled code at its original lines.
 if (process.env.FIBERSCOPE_SOURCE_MAPS !== '0') installSourceMaps();
+
+/** What a spawn records: `'function'`, the spawned function (located only when a trace shows
+ *  it); `'caller'`, V8's capture of the frames that spawned the fiber; `false`, nothing. */
+export type SpawnSites = 'function' | 'caller' | false;
 
 /** Where one fiber was spawned. Levels never point at other levels, so what a fiber keeps alive
  *  is bounded by spawnDepth, however deep fibers nest. */
 export interface SpawnLevel {
   id: number;
   name: string;
-  /** Captured lazily formatted: V8 formats `site.stack` on first read. */
-  site: { stack?: string };
+  /** `'caller'`: V8's capture, formatted on first read of `site.stack`. `'function'`: the
+   *  spawned function, until a trace needs its line (then kept in `lines`, and this dropped). */
+  site: { stack?: string } | AnyFunction | undefined;
+  /** The segment's frame line, once found (function sites). */
+  lines?: string[];
 }
 
 /** Where a fiber was spawned, then where its nearest ancestors were (at most spawnDepth in all). */
@@ -24,11 +32,16 @@ export interface SpawnRecord {
 }
 
 export interface StitchOptions {
-  /** Record where fibers are spawned. On by default: V8's stack capture costs ~3-4 µs per spawn
-   *  on this project's test machine (`npm run bench`). `FIBERSCOPE_SPAWN_SITES=0` turns it off
-   *  at start-up. */
-  spawnSites: boolean;
-  /** How many frames of each spawn site are recorded. Default 1, the line that spawned the fiber. */
+  /** Append segments to errors' stacks at all. On by default; `false` (or
+   *  `FIBERSCOPE_STITCH=0` at start-up) leaves every error's `stack` as node-fibers would. */
+  stacks: boolean;
+  /** What each spawn records for the `was spawned here` segment. `'function'` by default: a
+   *  reference to the spawned function (~0.03 µs per spawn), whose definition (file:line:col) is
+   *  looked up only when a trace shows it (~0.2 ms per function). `'caller'`: V8's stack capture
+   *  of the line that spawned the fiber (~3 µs per spawn). `false`: nothing, no spawn segments.
+   *  `FIBERSCOPE_SPAWN_SITES=0|caller|function` sets it at start-up; `true` means `'function'`. */
+  spawnSites: SpawnSites;
+  /** How many frames of each spawn site are recorded, with `spawnSites: 'caller'`. Default 1. */
   spawnFrames: number;
   /** How many levels of the spawn chain a stitched trace shows. Default 8. */
   spawnDepth: number;
@@ -41,8 +54,20 @@ export interface StitchOptions {
   debuggerTasks: boolean | 'auto';
 }
 
+/** What configureStitching() takes: any of the options, `spawnSites: true` for `'function'`. */
+export type StitchSettings = Partial<Omit<StitchOptions, 'spawnSites'>> & {
+  spawnSites?: SpawnSites | true;
+};
+
+function spawnSitesFromEnv(value: string | undefined): SpawnSites {
+  if (value === '0') return false;
+  if (value === 'caller') return 'caller';
+  return 'function';
+}
+
 export const stitchOptions: StitchOptions = {
-  spawnSites: process.env.FIBERSCOPE_SPAWN_SITES !== '0',
+  stacks: process.env.FIBERSCOPE_STITCH !== '0',
+  spawnSites: spawnSitesFromEnv(process.env.FIBERSCOPE_SPAWN_SITES),
   spawnFrames: 1,
   spawnDepth: 8,
   framesPerSegment: 10,
@@ -50,13 +75,19 @@ export const stitchOptions: StitchOptions = {
 };
 
 /** Changes how much stitching records; returns the options now in force. */
-export function configureStitching(options: Partial<StitchOptions>): StitchOptions {
+export function configureStitching(options: StitchSettings): StitchOptions {
   for (const key of Object.keys(options ?? {})) {
     if (!Object.hasOwn(stitchOptions, key)) throw new TypeError(`Unknown option "${key}"`);
   }
   const next = { ...stitchOptions, ...options };
-  if (typeof next.spawnSites !== 'boolean') {
-    throw new TypeError('Expected the "spawnSites" option to be a boolean');
+  if (next.spawnSites === true) next.spawnSites = 'function';
+  if (next.spawnSites !== false && next.spawnSites !== 'function' && next.spawnSites !== 'caller') {
+    throw new TypeError(
+      "Expected the \"spawnSites\" option to be 'function', 'caller' or a boolean",
+    );
+  }
+  if (typeof next.stacks !== 'boolean') {
+    throw new TypeError('Expected the "stacks" option to be a boolean');
   }
   if (typeof next.debuggerTasks !== 'boolean' && next.debuggerTasks !== 'auto') {
     throw new TypeError('Expected the "debuggerTasks" option to be a boolean or \'auto\'');
@@ -91,10 +122,15 @@ function captureFrames(site: { stack?: string }, above: Function, frames: number
   }
 }
 
-/** Captures where a fiber is being spawned: the frames below `above`. Undefined when spawn
- *  sites are off. The fewer frames lie between here and `above`, the cheaper V8's walk is. */
-export function captureSpawnSite(above: Function): { stack?: string } | undefined {
-  if (!stitchOptions.spawnSites) return undefined;
+/**
+ * What a spawn of `fn` records: `fn` itself (spawnSites `'function'`), or the frames below
+ * `above`, captured now (`'caller'`: the fewer frames lie between here and `above`, the cheaper
+ * V8's walk is). Undefined when spawn sites are off.
+ */
+export function spawnSite(fn: AnyFunction, above: Function): SpawnLevel['site'] {
+  const mode = stitchOptions.spawnSites;
+  if (mode === 'function') return fn;
+  if (mode === false) return undefined;
   const site: { stack?: string } = {};
   captureFrames(site, above, stitchOptions.spawnFrames);
   return site;
@@ -112,10 +148,10 @@ export function recordSpawn(
   id: number,
   name: string,
   parent: SpawnRecord | undefined,
-  site: { stack?: string } | undefined,
+  site: SpawnLevel['site'],
 ): SpawnRecord | undefined {
   if (site === undefined) return undefined;
-  const levels = [{ id, name, site }];
+  const levels: SpawnLevel[] = [{ id, name, site }];
   if (parent !== undefined) {
     const kept = Math.min(parent.levels.length, stitchOptions.spawnDepth - 1);
     for (let i = 0; i < kept; i++) levels.push(parent.levels[i]);
@@ -156,13 +192,60 @@ interface PendingSegment {
   lines: string[];
 }
 
+/** A function's name as V8 prints it in a frame (`bound f` is shown as `f`), on one line. */
+function functionName(fn: AnyFunction): string {
+  let value: unknown;
+  try {
+    value = Object.getOwnPropertyDescriptor(fn, 'name')?.value;
+  } catch {
+    return '';
+  }
+  if (typeof value !== 'string') return '';
+  let name = value;
+  while (name.startsWith('bound ')) name = name.slice(6);
+  return name.replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+
+/**
+ * The frame line of a spawned function: where it is defined, formatted (and source-mapped) as
+ * the process's stack frames are, in V8's shape (`    at name (file:line:col)`, or
+ * `    at file:line:col` when anonymous). None for fiberscope's own functions;
+ * `    at name (<anonymous>)` when V8 knows no position (a builtin, code without a file).
+ */
+function functionLines(fn: AnyFunction): string[] {
+  const name = functionName(fn);
+  const place = functionLocation(fn);
+  if (place === undefined || place.file === '') {
+    return [`    at ${name || '<anonymous>'} (<anonymous>)`];
+  }
+  if (ownFrame(place.file)) return [];
+  const line = formatPositionFrame(name, place.file, place.line, place.column);
+  return ownFrame(line) ? [] : [line];
+}
+
+function levelLines(level: SpawnLevel): string[] {
+  if (level.lines !== undefined) return level.lines;
+  const site = level.site;
+  if (typeof site !== 'function') return site === undefined ? [] : frameLines(site);
+  // Found once: the line is kept and the function let go.
+  level.lines = functionLines(site);
+  level.site = undefined;
+  return level.lines;
+}
+
 function spawnChain(record: SpawnRecord | undefined): PendingSegment[] {
   if (record === undefined) return [];
-  return record.levels.slice(0, stitchOptions.spawnDepth).map((level) => ({
+  const levels = record.levels.slice(0, stitchOptions.spawnDepth);
+  // The functions of the chain not located yet are looked up together, in one session.
+  const functions = levels.flatMap((level) =>
+    level.lines === undefined && typeof level.site === 'function' ? [level.site] : [],
+  );
+  if (functions.length > 0) locateFunctions(functions);
+  return levels.map((level) => ({
     kind: 'spawn' as const,
     id: level.id,
     name: level.name,
-    lines: frameLines(level.site),
+    lines: levelLines(level),
   }));
 }
 
@@ -231,7 +314,7 @@ export interface CrossedFiber {
  * (`above` and what it called are left out) and its spawn chain.
  */
 export function stitchWaitError(error: unknown, fiber: CrossedFiber, above: Function): void {
-  if (error === null || typeof error !== 'object') return;
+  if (!stitchOptions.stacks || error === null || typeof error !== 'object') return;
   const { id, name, record } = fiber;
   appendSegments(error, [
     { kind: 'wait', id, name, lines: linesBelow(above) },
@@ -241,7 +324,7 @@ export function stitchWaitError(error: unknown, fiber: CrossedFiber, above: Func
 
 /** An error escaped `fiber` to the code that ran it: appends that code's frames. */
 export function stitchRunError(error: unknown, fiber: CrossedFiber, above: Function): void {
-  if (error === null || typeof error !== 'object') return;
+  if (!stitchOptions.stacks || error === null || typeof error !== 'object') return;
   const { id, name, record } = fiber;
   const lines = linesBelow(above);
   // Resumed from a promise callback, the runner is fiberscope's own wait(): nothing to show but
@@ -252,7 +335,7 @@ export function stitchRunError(error: unknown, fiber: CrossedFiber, above: Funct
 
 /** An error escaped a fiber to the promise of whoever spawned it: appends the spawn chain. */
 export function stitchEscape(error: unknown, record: SpawnRecord | undefined): void {
-  if (record === undefined) return;
+  if (!stitchOptions.stacks || record === undefined) return;
   appendSegments(error, spawnChain(record));
 }
 

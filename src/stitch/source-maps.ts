@@ -14,7 +14,9 @@
 // (file contents and parsed SourceMapConsumer), and honours `retrieveSourceMap` handlers that
 // others registered through install(). Files without a map are remembered here as well, so a
 // frame from such a file costs one Map lookup and never touches the filesystem again.
+import { findSourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as sourceMapSupport from 'source-map-support';
 
 const ownDist = path.resolve(__dirname, '..') + path.sep;
@@ -259,4 +261,139 @@ function fileLocation(site: CallSite): string {
     if (column != null) text += `:${column}`;
   }
   return text;
+}
+
+/**
+ * A call site at a position no stack holds (where a function is defined), for formatting code
+ * that expects V8's call sites. Its methods live on the prototype, as V8's do (source-map-support
+ * clones a call site through its prototype's methods).
+ */
+class PositionCallSite {
+  constructor(
+    readonly name: string,
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+  ) {}
+  getThis(): undefined {
+    return undefined;
+  }
+  getTypeName(): null {
+    return null;
+  }
+  getFunction(): undefined {
+    return undefined;
+  }
+  getFunctionName(): string | null {
+    return this.name || null;
+  }
+  getMethodName(): null {
+    return null;
+  }
+  getFileName(): string {
+    return this.file;
+  }
+  getLineNumber(): number {
+    return this.line;
+  }
+  getColumnNumber(): number {
+    return this.column;
+  }
+  getEnclosingLineNumber(): number {
+    return this.line;
+  }
+  getEnclosingColumnNumber(): number {
+    return this.column;
+  }
+  getEvalOrigin(): undefined {
+    return undefined;
+  }
+  getScriptNameOrSourceURL(): string {
+    return this.file;
+  }
+  getScriptHash(): string {
+    return '';
+  }
+  getPosition(): number {
+    return 0;
+  }
+  getPromiseIndex(): null {
+    return null;
+  }
+  isToplevel(): boolean {
+    return true;
+  }
+  isEval(): boolean {
+    return false;
+  }
+  isNative(): boolean {
+    return false;
+  }
+  isConstructor(): boolean {
+    return false;
+  }
+  isAsync(): boolean {
+    return false;
+  }
+  isPromiseAll(): boolean {
+    return false;
+  }
+  toString(): string {
+    const location = `${this.file}:${this.line}:${this.column}`;
+    return this.name ? `${this.name} (${location})` : location;
+  }
+}
+
+/**
+ * The `    at` line of a frame of function `name` at a 1-based line and column of `file`, as this
+ * process prints stack traces: through the `Error.prepareStackTrace` in force when there is one
+ * (fiberscope's, which maps it; or one that a test runner or a TypeScript loader installed,
+ * which maps it its own way), else mapped as Node maps frames (`--enable-source-maps`), else as
+ * it is. V8's shape: `    at name (file:line:col)`, `    at file:line:col` for an anonymous one.
+ */
+export function formatPositionFrame(
+  name: string,
+  file: string,
+  line: number,
+  column: number,
+): string {
+  const site = new PositionCallSite(name, file, line, column);
+  const prepare = Error.prepareStackTrace;
+  if (typeof prepare === 'function') {
+    try {
+      const text: unknown = prepare(Object.create(Error.prototype), [site as unknown as CallSite]);
+      if (typeof text === 'string') {
+        const last = text.slice(text.lastIndexOf('\n') + 1);
+        if (/^\s*at \S/.test(last) && !last.includes('\n')) return `    ${last.trimStart()}`;
+      }
+    } catch {
+      // A hook that fails on a call site of its own making: the line as Node would print it.
+    }
+  }
+  if (nodeMapsSourceMaps() || process.sourceMapsEnabled === true) {
+    const mapped = mapWithNode(file, line, column);
+    if (mapped)
+      return `    at ${new PositionCallSite(name, mapped.file, mapped.line, mapped.column)}`;
+  }
+  return `    at ${site}`;
+}
+
+/** A position mapped through the source map Node keeps for `file` (Node's own mapping). */
+function mapWithNode(
+  file: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
+  try {
+    const entry = findSourceMap(file)?.findEntry(line - 1, column - 1) as
+      | { originalSource?: string; originalLine?: number; originalColumn?: number }
+      | undefined;
+    if (entry?.originalSource === undefined || entry.originalLine === undefined) return undefined;
+    const source = entry.originalSource.startsWith('file://')
+      ? fileURLToPath(entry.originalSource)
+      : entry.originalSource;
+    return { file: source, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+  } catch {
+    return undefined;
+  }
 }

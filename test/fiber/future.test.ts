@@ -406,6 +406,54 @@ describe('Future: wait', () => {
     expect(error.stack).toBe('replaced');
   });
 
+  it("with stitching off, get() is node-fibers' own: a plain `stack` is left as it is", async () => {
+    const { configureStitching } = await import('fiberscope/stitch');
+    configureStitching({ stacks: false });
+    try {
+      const outside = new Error('outside');
+      const outsideStack = outside.stack;
+      const future = new Future();
+      future.throw(outside);
+      expect(caught(() => future.get())).toBe(outside);
+      expect(outside.stack).toBe(outsideStack);
+      expect(Object.getOwnPropertyDescriptor(outside, 'stack')).toHaveProperty('value');
+      // node-fibers keeps the stack's descriptor as `futureStack`, as it is.
+      expect((outside as Error & { futureStack?: string }).futureStack).toBe(outsideStack);
+
+      const inside = new Error('inside');
+      const insideStack = inside.stack;
+      const thrown = await spawn(() => {
+        try {
+          failLater(inside, 1).wait();
+        } catch (error) {
+          return error;
+        }
+      });
+      expect(thrown).toBe(inside);
+      expect(inside.stack).toBe(insideStack);
+      expect((inside as Error & { futureStack?: string }).futureStack).toBe(insideStack);
+
+      // An accessor `stack` is linked, as node-fibers links it.
+      const accessor = new Error('accessor');
+      const own = accessor.stack as string;
+      Object.defineProperty(accessor, 'stack', { get: () => own, configurable: true });
+      const linked = new Future();
+      linked.throw(accessor);
+      function getHere() {
+        try {
+          linked.get();
+        } catch {}
+      }
+      getHere();
+      const lines = (accessor.stack as string).split('\n');
+      expect(lines[0]).toBe('Error: accessor');
+      expect(lines.indexOf('    - - - - -')).toBeGreaterThan(0);
+      expect(lines.slice(1, lines.indexOf('    - - - - -')).join('\n')).toContain('getHere');
+    } finally {
+      configureStitching({ stacks: true });
+    }
+  });
+
   it('get() still throws a frozen error as it is', () => {
     const error = Object.freeze(new Error('frozen'));
     const future = new Future();

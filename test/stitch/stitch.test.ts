@@ -1,14 +1,27 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Fiber, spawn, wait } from 'fiberscope';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Fiber, Future, futurize, spawn, wait } from 'fiberscope';
 import { configureStitching, formatStitched, stitch } from 'fiberscope/stitch';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { repoRoot, runScript } from '../helpers/child';
 
 const ErrorStackParser = (
   createRequire(import.meta.url)('error-stack-parser') as {
-    default: { parse(error: Error): Array<{ lineNumber?: number }> };
+    default: {
+      parse(error: Error): Array<{
+        functionName?: string;
+        fileName?: string;
+        lineNumber?: number;
+        columnNumber?: number;
+      }>;
+    };
   }
 ).default;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-stitch-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SEPARATOR =
   /^ {4}--- fiber #(\d+)(?: "(.*)")? (waited here|was spawned here|was run from here) ---$/;
@@ -33,8 +46,26 @@ function segmentLines(stack: string, index: number): string[] {
 const rejectInTimer = (message: string) =>
   new Promise((_, reject) => setTimeout(() => reject(new Error(message)), 1));
 
+/** The line of this file that calls here(), as its stack frames show it. */
+function here(): number {
+  const caller = (new Error().stack ?? '').split('\n')[2] ?? '';
+  return Number(/stitch\.test\.ts:(\d+):\d+\)?$/.exec(caller)?.[1]);
+}
+
+/** `    at name (…stitch.test.ts:line:col)` (or `    at …stitch.test.ts:line:col` unnamed). */
+function frameAt(name: string, line: number): RegExp {
+  const location = `[^()]*stitch\\.test\\.ts:${line}:\\d+`;
+  return new RegExp(name === '' ? `^ {4}at ${location}$` : `^ {4}at ${name} \\(${location}\\)$`);
+}
+
 afterEach(() => {
-  configureStitching({ spawnSites: true, spawnDepth: 8, framesPerSegment: 10, spawnFrames: 1 });
+  configureStitching({
+    stacks: true,
+    spawnSites: true,
+    spawnDepth: 8,
+    framesPerSegment: 10,
+    spawnFrames: 1,
+  });
 });
 
 describe('errors rethrown where a fiber waited', () => {
@@ -42,6 +73,7 @@ describe('errors rethrown where a fiber waited', () => {
     function queryDatabase() {
       return wait(rejectInTimer('connection reset'));
     }
+    const handlerLine = here() + 1;
     function handleRequest() {
       return queryDatabase();
     }
@@ -58,18 +90,20 @@ describe('errors rethrown where a fiber waited', () => {
     const waited = segmentLines(stack, 0);
     expect(waited[0]).toMatch(/^ {4}at queryDatabase \(.*stitch\.test\.ts:\d+:\d+\)$/);
     expect(waited[1]).toMatch(/^ {4}at handleRequest /);
-    expect(segmentLines(stack, 1)[0]).toMatch(
-      /^ {4}at startRequest \(.*stitch\.test\.ts:\d+:\d+\)$/,
-    );
+    // Where the spawned function is defined (spawnSites 'function', the default).
+    expect(segmentLines(stack, 1)).toHaveLength(1);
+    expect(segmentLines(stack, 1)[0]).toMatch(frameAt('handleRequest', handlerLine));
     // fiberscope's own frames (wait, spawn) are left out.
     expect(stack).not.toMatch(/dist[/\\]fiber[/\\]wait\.js/);
   });
 
-  it('show the spawn chain of three nested fibers, innermost first', async () => {
-    const ids: number[] = [];
+  // Three nested fibers, each spawned by its own function: [innerLine, middleLine, outerLine]
+  // are the lines of the spawned functions.
+  function nestedSpawns(ids: number[], lines: number[]) {
     function spawnInner() {
+      lines[0] = here() + 2;
       return spawn(
-        () => {
+        function inner() {
           ids.push(Fiber.current?.id ?? -1);
           return wait(rejectInTimer('inner failed'));
         },
@@ -77,8 +111,9 @@ describe('errors rethrown where a fiber waited', () => {
       );
     }
     function spawnMiddle() {
+      lines[1] = here() + 2;
       return spawn(
-        () => {
+        function middle() {
           ids.push(Fiber.current?.id ?? -1);
           return wait(spawnInner());
         },
@@ -86,8 +121,9 @@ describe('errors rethrown where a fiber waited', () => {
       );
     }
     function spawnOuter() {
+      lines[2] = here() + 2;
       return spawn(
-        () => {
+        function outer() {
           ids.push(Fiber.current?.id ?? -1);
           try {
             return wait(spawnMiddle());
@@ -98,7 +134,13 @@ describe('errors rethrown where a fiber waited', () => {
         { name: 'outer' },
       );
     }
-    const error = (await spawnOuter()) as Error;
+    return spawnOuter();
+  }
+
+  it('show the spawn chain of three nested fibers, innermost first', async () => {
+    const ids: number[] = [];
+    const lines: number[] = [];
+    const error = (await nestedSpawns(ids, lines)) as Error;
     const stack = error.stack as string;
     const [outerId, middleId, innerId] = ids;
     expect(separators(stack).slice(0, 4)).toEqual([
@@ -114,9 +156,35 @@ describe('errors rethrown where a fiber waited', () => {
       { id: middleId, name: 'middle' },
       { id: outerId, name: 'outer' },
     ]);
-    expect(spawnSegments[0].frames[0].functionName).toBe('spawnInner');
-    expect(spawnSegments[1].frames[0].functionName).toBe('spawnMiddle');
-    expect(spawnSegments[2].frames[0].functionName).toBe('spawnOuter');
+    // Each level names the function its fiber runs, where it is defined.
+    expect(spawnSegments.slice(0, 3).map((segment) => segment.frames)).toEqual(
+      ['inner', 'middle', 'outer'].map((name, i) => [
+        expect.objectContaining({
+          functionName: name,
+          file: expect.stringMatching(/stitch\.test\.ts$/),
+          line: lines[i],
+          inApp: true,
+        }),
+      ]),
+    );
+  });
+
+  it("with spawnSites 'caller', show the lines that spawned each fiber instead", async () => {
+    expect(configureStitching({ spawnSites: 'caller' }).spawnSites).toBe('caller');
+    const lines: number[] = [];
+    const error = (await nestedSpawns([], lines)) as Error;
+    const structure = stitch(error);
+    const spawnSegments = structure?.segments.filter((segment) => segment.kind === 'spawn') ?? [];
+    expect(spawnSegments.slice(0, 3).map((segment) => segment.frames)).toEqual(
+      ['spawnInner', 'spawnMiddle', 'spawnOuter'].map((name, i) => [
+        expect.objectContaining({
+          functionName: name,
+          file: expect.stringMatching(/stitch\.test\.ts$/),
+          // the spawn() call, on the line before the function it spawns
+          line: lines[i] - 1,
+        }),
+      ]),
+    );
   });
 
   it('Fiber.yield() resumed by throwInto() stitches too', () => {
@@ -195,17 +263,18 @@ describe('errors escaping a fiber', () => {
   });
 
   it('to a spawn() promise: stitched with the spawn chain', async () => {
+    let arrowLine = 0;
     function spawnFailing() {
-      return spawn(
-        () => {
-          throw new Error('sync failure');
-        },
-        { name: 'quick' },
-      );
+      arrowLine = here() + 1;
+      return spawn(() => JSON.parse('{'), { name: 'quick' });
     }
     const error = (await spawnFailing().catch((e) => e)) as Error;
+    expect(error).toBeInstanceOf(SyntaxError);
     expect(separators(error.stack as string)).toEqual(['quick was spawned here']);
-    expect(segmentLines(error.stack as string, 0)[0]).toMatch(/^ {4}at spawnFailing /);
+    // An anonymous function: V8's shape for it, the location alone.
+    expect(segmentLines(error.stack as string, 0)).toEqual([
+      expect.stringMatching(frameAt('', arrowLine)),
+    ]);
   });
 
   it('misuse errors thrown by run() itself are not stitched', () => {
@@ -249,6 +318,16 @@ describe('bounds and options', () => {
     expect(separators(error.stack as string).length).toBe(32);
   });
 
+  it("spawnSites: true means 'function'; the options in force say so", () => {
+    expect(configureStitching({ spawnSites: 'caller' }).spawnSites).toBe('caller');
+    expect(configureStitching({ spawnSites: true }).spawnSites).toBe('function');
+    expect(configureStitching({ spawnSites: false }).spawnSites).toBe(false);
+    expect(configureStitching({ spawnSites: 'function' })).toMatchObject({
+      stacks: true,
+      spawnSites: 'function',
+    });
+  });
+
   it('spawnSites: false records no spawn sites', async () => {
     configureStitching({ spawnSites: false });
     const error = (await spawn(() => wait(Promise.reject(new Error('x')))).catch(
@@ -261,13 +340,275 @@ describe('bounds and options', () => {
     expect(() => configureStitching({ spawnDepth: 0 })).toThrow(
       new RangeError('Expected the "spawnDepth" option to be an integer from 1 to 200'),
     );
-    expect(() => configureStitching({ spawnSites: 'yes' as unknown as boolean })).toThrow(
-      new TypeError('Expected the "spawnSites" option to be a boolean'),
+    for (const spawnSites of ['yes', 'Function', 1, null]) {
+      expect(() => configureStitching({ spawnSites: spawnSites as unknown as boolean })).toThrow(
+        new TypeError("Expected the \"spawnSites\" option to be 'function', 'caller' or a boolean"),
+      );
+    }
+    expect(() => configureStitching({ stacks: 0 as unknown as boolean })).toThrow(
+      new TypeError('Expected the "stacks" option to be a boolean'),
     );
+    expect(configureStitching({}).spawnSites).toBe('function');
     expect(() => configureStitching({ spawnDeph: 3 } as object)).toThrow(
       new TypeError('Unknown option "spawnDeph"'),
     );
     expect(configureStitching({})).not.toHaveProperty('spawnDeph');
+  });
+});
+
+describe('spawn sites: the spawned function', () => {
+  // A plain JavaScript program, so that its lines and columns are exactly V8's.
+  const program = path.join(dir, 'spawn-site.js');
+  writeFileSync(
+    program,
+    `const { spawn, wait } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'index.js'))});
+function handler() {
+  return wait(Promise.reject(new Error('failed')));
+}
+function startRequest() {
+  return spawn(handler, { name: 'GET /x' });
+}
+startRequest().catch((error) => console.log(JSON.stringify(error.stack)));
+`,
+  );
+  const spawnSegment = (env: NodeJS.ProcessEnv = {}) => {
+    const child = runScript(`require(${JSON.stringify(program)})`, { env });
+    expect(child.stderr).toBe('');
+    const stack = JSON.parse(child.stdout) as string;
+    const lines = stack.split('\n');
+    const at = lines.indexOf('    --- fiber #1 "GET /x" was spawned here ---');
+    return at === -1 ? undefined : lines.slice(at + 1);
+  };
+
+  it("by default, the segment is the spawned function's line: where it is defined", () => {
+    // `function handler(` on line 2: V8 places a function at its parameter list, column 17.
+    expect(spawnSegment()).toEqual([`    at handler (${program}:2:17)`]);
+  });
+
+  it('FIBERSCOPE_SPAWN_SITES=caller shows the line that spawned it; =0 no segment', () => {
+    expect(spawnSegment({ FIBERSCOPE_SPAWN_SITES: 'caller' })).toEqual([
+      `    at startRequest (${program}:6:10)`,
+    ]);
+    expect(spawnSegment({ FIBERSCOPE_SPAWN_SITES: '0' })).toBeUndefined();
+  });
+
+  it('error-stack-parser reads the function line as a frame: name, file, line, column', async () => {
+    const workerLine = here() + 1;
+    function worker() {
+      return wait(rejectInTimer('read me'));
+    }
+    const error = (await spawn(worker, { name: 'parsed' }).catch((e) => e)) as Error;
+    const frames = ErrorStackParser.parse(error);
+    expect(frames[frames.length - 1]).toMatchObject({
+      functionName: 'worker',
+      fileName: expect.stringMatching(/stitch\.test\.ts$/),
+      lineNumber: workerLine,
+      columnNumber: expect.any(Number),
+    });
+  });
+
+  it('new Fiber(fn) names fn where it is defined, wherever the fiber is created', () => {
+    const fiber = makeWorkerFiber();
+    fiber.run();
+    let escaped: Error | undefined;
+    try {
+      fiber.run();
+    } catch (error) {
+      escaped = error as Error;
+    }
+    const stack = escaped?.stack as string;
+    expect(separators(stack)).toEqual(['loop was run from here', 'loop was spawned here']);
+    expect(segmentLines(stack, 1)).toEqual([
+      expect.stringMatching(frameAt('workLoop', workLoopLine)),
+    ]);
+  });
+
+  it('a bound function is shown as its target, a builtin by name alone', async () => {
+    const boundLine = here() + 1;
+    function boundTarget(this: { message: string }) {
+      return wait(Promise.reject(new Error(this.message)));
+    }
+    const bound = boundTarget.bind({ message: 'bound' });
+    const boundError = (await spawn(bound, { name: 'b' }).catch((e) => e)) as Error;
+    expect(segmentLines(boundError.stack as string, 1)).toEqual([
+      expect.stringMatching(frameAt('boundTarget', boundLine)),
+    ]);
+    // JSON.parse() of undefined throws in the fiber: V8 knows no position for a builtin.
+    const builtinError = (await spawn(JSON.parse as () => unknown, { name: 'j' }).catch(
+      (e) => e,
+    )) as Error;
+    expect(separators(builtinError.stack as string)).toEqual(['j was spawned here']);
+    expect(segmentLines(builtinError.stack as string, 0)).toEqual(['    at parse (<anonymous>)']);
+  });
+
+  it("futurize() and Function#future fibers name the user's function", async () => {
+    const loadLine = here() + 1;
+    function loadUser() {
+      return wait(rejectInTimer('no such user'));
+    }
+    const error = (await futurize(loadUser)()
+      .promise()
+      .catch((e) => e)) as Error;
+    const stack = error.stack as string;
+    const spawned = stack.split('\n').findIndex((line) => / was spawned here ---$/.test(line));
+    expect(stack.split('\n')[spawned + 1]).toMatch(frameAt('loadUser', loadLine));
+  });
+
+  it("spawnSites 'caller' still captures spawnFrames frames of the spawning code", async () => {
+    configureStitching({ spawnSites: 'caller', spawnFrames: 2 });
+    function spawnIt() {
+      return spawn(() => wait(rejectInTimer('two frames')), { name: 'two' });
+    }
+    function callSpawnIt() {
+      return spawnIt();
+    }
+    const error = (await callSpawnIt().catch((e) => e)) as Error;
+    const lines = segmentLines(error.stack as string, 1);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^ {4}at spawnIt /);
+    expect(lines[1]).toMatch(/^ {4}at callSpawnIt /);
+  });
+});
+
+// Defined away from where its fiber is created.
+const workLoopLine = here() + 1;
+function workLoop() {
+  Fiber.yield();
+  throw new Error('loop failed');
+}
+function makeWorkerFiber() {
+  return new Fiber(workLoop, { name: 'loop' });
+}
+
+describe('stitching off: every stack as node-fibers leaves it', () => {
+  /** Errors that cross fibers every way there is, each with the stack it had when made. */
+  async function crossEveryWay(): Promise<Array<[string, Error, string]>> {
+    const made: Array<[string, Error, string]> = [];
+    const make = (how: string) => {
+      const error = new Error(how);
+      made.push([how, error, error.stack as string]);
+      return error;
+    };
+    // throwInto() at a yield, caught in the fiber
+    const yielding = new Fiber(() => {
+      try {
+        Fiber.yield();
+      } catch (error) {
+        return error;
+      }
+    });
+    yielding.run();
+    yielding.throwInto(make('throwInto, caught inside'));
+    // throwInto() at a yield, escaping to throwInto()'s caller
+    const uncaught = new Fiber(() => Fiber.yield(), { name: 'uncaught' });
+    uncaught.run();
+    try {
+      uncaught.throwInto(make('throwInto, escaping'));
+    } catch {}
+    // a rejected wait()
+    await spawn(
+      () => {
+        try {
+          wait(new Promise((_, reject) => setTimeout(() => reject(make('wait rejection')), 1)));
+        } catch {}
+      },
+      { name: 'waiting' },
+    );
+    // escaping to run()
+    try {
+      new Fiber(() => {
+        throw make('escaping run()');
+      }).run();
+    } catch {}
+    // escaping a spawn() to its promise, after a wait
+    await spawn(
+      () => {
+        wait(Promise.resolve());
+        throw make('escaping spawn()');
+      },
+      { name: 'spawned' },
+    ).catch(() => {});
+    // future.wait() / get() in a fiber
+    await spawn(() => {
+      const future = new Future();
+      setTimeout(() => future.throw(make('future.wait()')), 1);
+      try {
+        future.wait();
+      } catch {}
+    });
+    return made;
+  }
+
+  it('configureStitching({ stacks: false }): no segment anywhere, every stack unchanged', async () => {
+    expect(configureStitching({ stacks: false }).stacks).toBe(false);
+    const errors = await crossEveryWay();
+    expect(errors.map(([how]) => how)).toEqual([
+      'throwInto, caught inside',
+      'throwInto, escaping',
+      'wait rejection',
+      'escaping run()',
+      'escaping spawn()',
+      'future.wait()',
+    ]);
+    for (const [how, error, before] of errors) {
+      expect(error.stack, how).toBe(before);
+      expect(error.stack, how).not.toContain('--- fiber');
+    }
+    // Spawn sites are still recorded for what shows live fibers (the REPL's .fibers).
+    expect(configureStitching({}).spawnSites).toBe('function');
+  });
+
+  it('with stacks on (the default), the same errors are all stitched', async () => {
+    const errors = await crossEveryWay();
+    for (const [how, error, before] of errors) {
+      expect(error.stack, how).not.toBe(before);
+      expect(error.stack, how).toContain('--- fiber');
+    }
+  });
+
+  it('FIBERSCOPE_STITCH=0 turns stitching off at start-up', () => {
+    const program = `
+      const { Fiber, Future, spawn, wait } = require('fiberscope');
+      const { configureStitching } = require('fiberscope/stitch');
+      const results = [];
+      const check = (how, error, before) =>
+        results.push({ how, unchanged: error.stack === before, segment: error.stack.includes('--- fiber') });
+      const make = (how) => { const error = new Error(how); return [error, error.stack]; };
+      (async () => {
+        const [a, aBefore] = make('throwInto');
+        const fiber = new Fiber(() => { try { Fiber.yield(); } catch (error) { return error; } });
+        fiber.run();
+        check('throwInto', fiber.throwInto(a), aBefore);
+        const [b, bBefore] = make('wait');
+        check('wait', await spawn(() => { try { wait(Promise.reject(b)); } catch (error) { return error; } }), bBefore);
+        const [c, cBefore] = make('escape');
+        check('escape', await spawn(() => { throw c; }).catch((error) => error), cBefore);
+        const [d, dBefore] = make('future');
+        check('future', await spawn(() => { const f = new Future(); f.throw(d); try { f.wait(); } catch (error) { return error; } }), dBefore);
+        console.log(JSON.stringify({ stacks: configureStitching({}).stacks, results }));
+      })();
+    `;
+    const off = runScript(program, { env: { FIBERSCOPE_STITCH: '0' } });
+    expect(off.stderr).toBe('');
+    const offResult = JSON.parse(off.stdout);
+    expect(offResult.stacks).toBe(false);
+    expect(offResult.results).toEqual(
+      ['throwInto', 'wait', 'escape', 'future'].map((how) => ({
+        how,
+        unchanged: true,
+        segment: false,
+      })),
+    );
+    // The same program with stitching on: each of those stacks gets segments.
+    const on = runScript(program, { env: { FIBERSCOPE_STITCH: '1' } });
+    expect(on.stderr).toBe('');
+    expect(JSON.parse(on.stdout).results).toEqual(
+      ['throwInto', 'wait', 'escape', 'future'].map((how) => ({
+        how,
+        unchanged: false,
+        segment: true,
+      })),
+    );
   });
 });
 

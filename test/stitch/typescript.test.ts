@@ -67,9 +67,8 @@ describe('TypeScript with source maps', () => {
       const spawned = lines.findIndex((line) => line.includes('"GET /orders/7" was spawned here'));
       expect(waited).toBeGreaterThan(0);
       expect(lines[waited + 1]).toMatch(new RegExp(`at loadOrder \\(.*${name}\\.ts:14:\\d+\\)$`));
-      expect(lines[spawned + 1]).toMatch(
-        new RegExp(`at (Object\\.)?handle \\(.*${name}\\.ts:19:\\d+\\)$`),
-      );
+      // The spawned function, `() => loadOrder(7)`: its parameter list on line 19, column 16.
+      expect(lines[spawned + 1]).toBe(`    at ${path.join(dir, `${name}.ts`)}:19:16`);
       // V8's own part too: the timer callback that rejected.
       expect(lines[1]).toMatch(new RegExp(`${name}\\.ts:10:\\d+\\)$`));
       expect(stack).not.toContain(`${name}.js`);
@@ -80,5 +79,25 @@ describe('TypeScript with source maps', () => {
     const stack = stitchedStack(compile('node-maps', false), ['--enable-source-maps']);
     expect(stack).toMatch(/at loadOrder \(.*node-maps\.ts:14:\d+\)/);
     expect(stack).toMatch(/node-maps\.ts:19:\d+\)/);
+    // The spawn segment's line, which fiberscope writes itself, is mapped as Node maps frames.
+    const lines = stack.split('\n');
+    const spawned = lines.findIndex((line) => line.includes('"GET /orders/7" was spawned here'));
+    // (Node's formatter names an anonymous function `<anonymous>` in a mapped frame.)
+    const location = `${path.join(dir, 'node-maps.ts')}:19:16`;
+    expect([location, `<anonymous> (${location})`].map((at) => `    at ${at}`)).toContain(
+      lines[spawned + 1],
+    );
+  });
+
+  it("with spawnSites 'caller', maps the spawning line", () => {
+    const js = compile('caller', false);
+    const child = runScript(
+      `require(${JSON.stringify(js)}).handle().catch((error) => console.log(error.stack));`,
+      { env: { FIBERSCOPE_SPAWN_SITES: 'caller' } },
+    );
+    expect(child.stderr).toBe('');
+    const lines = child.stdout.split('\n');
+    const spawned = lines.findIndex((line) => line.includes('"GET /orders/7" was spawned here'));
+    expect(lines[spawned + 1]).toMatch(/^ {4}at (Object\.)?handle \(.*caller\.ts:19:10\)$/);
   });
 });

@@ -15,7 +15,7 @@ interface FiberConstructor {
 const Fiber = function Fiber(fn: (value?: any) => unknown): FiberClass {
   if (arguments.length !== 1) throw new TypeError('Fiber expects 1 argument');
   if (typeof fn !== 'function') throw new TypeError('Fiber expects a function');
-  return spawnFrom(Fiber, () => new FiberClass(fn));
+  return spawnFrom(Fiber, fn, () => new FiberClass(fn));
 } as unknown as FiberConstructor;
 
 Fiber.prototype = FiberClass.prototype;
