@@ -9,9 +9,8 @@
 //
 // With --stitch, what the other side costs: a stitched error (a rejected wait() in a spawned
 // fiber: its wait segment and its spawn segment) with each spawnSites mode, through fiberscope
-// (npm run build first), and the first stitched error of a fresh process, which in 'function'
-// mode also reads V8's list of scripts once. BENCH_PRELOAD=mod1,mod2 loads modules first (more
-// scripts for that list).
+// (npm run build first), and the first stitched error of a fresh process. BENCH_PRELOAD=mod1,mod2
+// loads modules first.
 //
 // Candidates:
 //   caller           Error.captureStackTrace of 1 frame below spawn() (stackTraceLimit 1)

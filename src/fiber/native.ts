@@ -57,6 +57,9 @@ export interface Binding {
   switchMode(): ['user' | 'kernel', string];
   /** Calls fn() where the current fiber's TLS and kernel thread agree (see credentials.ts). */
   onOwnThread<T>(fn: () => T): T;
+  /** [file, line, column] (1-based) where `fn` is defined, bound functions followed; undefined
+   *  for builtins. */
+  functionLocation(fn: (...args: never[]) => unknown): [string, number, number] | undefined;
   getPinThreads(): boolean;
   setPinThreads(value: boolean): void;
   enableEvents(capacity: number): void;

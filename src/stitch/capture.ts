@@ -3,7 +3,7 @@
 // error's `.stack` as segments, each opened by a separator line.
 import inspector from 'node:inspector';
 import path from 'node:path';
-import { type AnyFunction, functionLocation, locateFunctions } from './function-location';
+import { type AnyFunction, functionLocation } from './function-location';
 import { separatorLine } from './parse';
 import { formatPositionFrame, installSourceMaps } from './source-maps';
 
@@ -37,7 +37,7 @@ export interface StitchOptions {
   stacks: boolean;
   /** What each spawn records for the `was spawned here` segment. `'function'` by default: a
    *  reference to the spawned function (~0.03 µs per spawn), whose definition (file:line:col) is
-   *  looked up only when a trace shows it (~0.2 ms per function). `'caller'`: V8's stack capture
+   *  looked up only when a trace shows it (V8's Function API). `'caller'`: V8's stack capture
    *  of the line that spawned the fiber (~3 µs per spawn). `false`: nothing, no spawn segments.
    *  `FIBERSCOPE_SPAWN_SITES=0|caller|function` sets it at start-up; `true` means `'function'`. */
   spawnSites: SpawnSites;
@@ -236,11 +236,6 @@ function levelLines(level: SpawnLevel): string[] {
 function spawnChain(record: SpawnRecord | undefined): PendingSegment[] {
   if (record === undefined) return [];
   const levels = record.levels.slice(0, stitchOptions.spawnDepth);
-  // The functions of the chain not located yet are looked up together, in one session.
-  const functions = levels.flatMap((level) =>
-    level.lines === undefined && typeof level.site === 'function' ? [level.site] : [],
-  );
-  if (functions.length > 0) locateFunctions(functions);
   return levels.map((level) => ({
     kind: 'spawn' as const,
     id: level.id,
