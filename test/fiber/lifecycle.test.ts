@@ -273,7 +273,8 @@ describe('worker_threads', () => {
   // pool busy, that request is still queued when such a worker ends, and Node aborted closing
   // its loop ("uv_loop_close() while having open handles").
   it('ends a worker right after its first fiber while the libuv pool is busy', () => {
-    const child = runScript(`
+    const child = runScript(
+      `
       const { Worker } = require('node:worker_threads');
       const { pbkdf2 } = require('node:crypto');
       for (let i = 0; i < 4; i++) pbkdf2('x', 'y', 3e6, 32, 'sha256', () => {});
