@@ -65,7 +65,7 @@ void ThreadPool::Worker::WaitUntilParked() {
 ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
   // User mode with spares: in a burst of spawns, waiting a little for the spare maker (on another
   // CPU) beats making the thread here, on the CPU the isolate runs on.
-  auto patience = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+  std::chrono::steady_clock::time_point patience{};
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -78,7 +78,13 @@ ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
       }
       if (!UserSwitching() || std::min(spares(), max_idle()) == 0) break;
       WantSpares();
-      if (!spare_maker_started_ || std::chrono::steady_clock::now() > patience) break;
+      if (!spare_maker_started_) break;
+      auto now = std::chrono::steady_clock::now();
+      if (patience == std::chrono::steady_clock::time_point{}) {
+        patience = now + std::chrono::milliseconds(2);
+      } else if (now > patience) {
+        break;
+      }
     }
     sched_yield();
   }
@@ -210,13 +216,6 @@ void* ThreadPool::SpareMakerMain(void* arg) {
   return nullptr;
 }
 
-struct ThreadPool::Worker::Visit {
-  Worker* worker;
-  Context fiber;    // the task side, while it moves between kernel threads
-  Context carrier;  // the carrier's wait, on a stack of its own and its own TLS
-  std::atomic<uint32_t> done{0};
-};
-
 // ---- kernel mode ---------------------------------------------------------------------------
 
 void* ThreadPool::KernelThreadMain(void* arg) {
@@ -236,6 +235,13 @@ void* ThreadPool::KernelThreadMain(void* arg) {
 }
 
 // ---- user mode -----------------------------------------------------------------------------
+
+struct ThreadPool::Worker::Visit {
+  Worker* worker;
+  Context fiber;    // the task side, while it moves between kernel threads
+  Context carrier;  // the carrier's wait, on a stack of its own and its own TLS
+  std::atomic<uint32_t> done{0};
+};
 
 namespace {
 
@@ -366,8 +372,9 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* w
   long pid = RawSyscall(SYS_getpid);
   int32_t carrier = worker->carrier_tid_.load(std::memory_order_relaxed);
   if (code == SI_TKILL && sender == pid) {
-    // Aimed at this thread by the process itself (pthread_kill): to the code running as it. A
-    // profiler's tick for a fiber that is not running has nothing to sample: V8 drops those too.
+    // Aimed at this thread by the process itself (pthread_kill): to the kernel thread that runs
+    // this worker's fiber. With no fiber, a profiler's tick has nothing to sample (V8 drops ticks
+    // for a thread that does not hold the isolate); anything else goes to the main thread.
     if (carrier != 0) {
       RawSyscall(SYS_tgkill, pid, carrier, signal);
     } else if (signal != SIGPROF) {
