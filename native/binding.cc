@@ -457,6 +457,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   // wasm not supported"): with fibers, wasm code is kept instead (PGlite, undici's parser...).
   v8::V8::SetFlagsFromString("--no-wasm-code-gc");
   fiberscope::ThreadPool& pool = fiberscope::ThreadPool::Shared();
+  if (fiberscope::UserSwitching()) fiberscope::ThreadPool::KeepLateProfilerTicksHarmless();
   if (pool.stack_size() == 0) pool.set_stack_size(fiberscope::kFiberThreadStack);
   Runtime* runtime = Runtime::For(isolate);
   if (runtime->main_context.IsEmpty()) runtime->main_context.Reset(isolate, context);

@@ -216,6 +216,19 @@ void* ThreadPool::SpareMakerMain(void* arg) {
   return nullptr;
 }
 
+void ThreadPool::KeepLateProfilerTicksHarmless() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (sigaction(SIGPROF, nullptr, &current) != 0 || current.sa_handler != SIG_DFL) return;
+    struct sigaction nothing {};
+    nothing.sa_handler = [](int) {};
+    nothing.sa_flags = SA_RESTART;
+    sigemptyset(&nothing.sa_mask);
+    sigaction(SIGPROF, &nothing, nullptr);
+  });
+}
+
 // ---- kernel mode ---------------------------------------------------------------------------
 
 void* ThreadPool::KernelThreadMain(void* arg) {
@@ -367,6 +380,25 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::ParkMain(void* 
   }
 }
 
+namespace {
+
+// Whether a handler is installed for `signal` now (neither the default action nor ignored).
+__attribute__((no_sanitize("address"))) bool HasHandler(int signal) {
+  struct {
+    uintptr_t handler;
+    unsigned long flags;
+    uintptr_t restorer;
+    uint64_t mask;
+  } action{};
+  if (RawSyscall(SYS_rt_sigaction, signal, 0, reinterpret_cast<long>(&action), 8) != 0) {
+    return false;
+  }
+  return action.handler != reinterpret_cast<uintptr_t>(SIG_DFL) &&
+         action.handler != reinterpret_cast<uintptr_t>(SIG_IGN);
+}
+
+}  // namespace
+
 __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* worker, int signal,
                                                                        int code, int sender) {
   long pid = RawSyscall(SYS_getpid);
@@ -375,6 +407,10 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* w
     // Aimed at this thread by the process itself (pthread_kill): to the kernel thread that runs
     // this worker's fiber. With no fiber, a profiler's tick has nothing to sample (V8 drops ticks
     // for a thread that does not hold the isolate); anything else goes to the main thread.
+    // Passing it on takes a moment: a signal whose handler went away meanwhile (V8's profiler
+    // stopped, and put SIGPROF back to its default, which ends the process) would have found it
+    // in place had it landed where it was aimed, so it is dropped.
+    if (!HasHandler(signal)) return;
     if (carrier != 0) {
       RawSyscall(SYS_tgkill, pid, carrier, signal);
     } else if (signal != SIGPROF) {

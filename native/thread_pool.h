@@ -79,6 +79,12 @@ class ThreadPool {
   // The process-wide pool. Never destroyed: threads may still be parked in it at exit.
   static ThreadPool& Shared();
 
+  // User mode, once per process, before any fiber runs: where SIGPROF has its default action
+  // (ending the process), installs a handler that does nothing. A parked thread passes a
+  // profiler's tick on to the thread running its fiber (see ParkMain), a moment late: V8's
+  // profiler, stopping meanwhile, puts back the handler it found, which then catches that tick.
+  static void KeepLateProfilerTicksHarmless();
+
   // A parked worker, or a new thread. Returns nullptr and fills `error` if no thread can be made.
   Worker* Acquire(std::string* error);
 

@@ -61,6 +61,24 @@ describe('switch modes', () => {
     expect(result.switches).toBeLessThan(2000);
   });
 
+  it('switches through arch_prctl(ARCH_SET_FS) where wrfsbase is not used (FIBERSCOPE_FS=syscall)', () => {
+    const child = runScript(
+      `${roundTrips}
+      const sums = [];
+      const adder = new Fiber((x) => { let sum = x; for (;;) sum += Fiber.yield(sum); });
+      for (let i = 1; i <= 4; i++) sums.push(adder.run(i));
+      console.log(JSON.stringify(sums));
+    `,
+      { env: { ...user, FIBERSCOPE_FS: 'syscall' } },
+    );
+    expect(child.stderr).toBe('');
+    const [first, second] = child.stdout.trim().split('\n');
+    expect(JSON.parse(first).mode).toBe('user');
+    // The system call enters the kernel, but switches no thread.
+    expect(JSON.parse(first).switches).toBeLessThan(2000);
+    expect(JSON.parse(second)).toEqual([1, 3, 6, 10]);
+  });
+
   it('makes one kernel context switch or more per round trip in kernel mode', () => {
     const child = runScript(roundTrips, { env: kernel, timeoutMs: 60_000 });
     expect(child.stderr).toBe('');
@@ -226,6 +244,23 @@ describe('user mode: calls that act on the current thread', () => {
     // Its SIGPROF goes to the fiber's own (parked) thread, which passes it on: ~300 samples at
     // 1 ms; without the relay, 1 sample in 400 ms was measured.
     expect(result.hits).toBeGreaterThan(50);
+  });
+});
+
+describe('user mode: a profiler tick passed on late', () => {
+  it('finds a handler that does nothing where SIGPROF had its default action (ending the process)', () => {
+    const script = `
+      const { Fiber } = require('fiberscope');
+      new Fiber(() => {}).run();
+      process.kill(process.pid, 'SIGPROF');
+      setTimeout(() => console.log(Fiber.switchMode + ' survived'), 50);
+    `;
+    const inUserMode = runScript(script, { env: user });
+    expect(inUserMode.stderr).toBe('');
+    expect(inUserMode.stdout).toBe('user survived\n');
+    // Kernel mode passes no signal on, and leaves SIGPROF as it found it.
+    const inKernelMode = runScript(script, { env: kernel });
+    expect(inKernelMode.signal).toBe('SIGPROF');
   });
 });
 
