@@ -344,7 +344,7 @@ void Fiber::RunOnThisThread() {
     isolate_->DiscardThreadSpecificMetadata();
   }
   if (UserSwitching()) {
-    // The worker's loop switches to `back` once this returns (see ThreadPool::UserThreadMain).
+    // The worker's loop switches to `back` once this returns (see ThreadPool::Worker::TaskMain).
     worker_->set_back(&back->saved);
     worker_ = nullptr;
     return;

@@ -20,9 +20,9 @@ namespace {
 constexpr Baton::Patience kUnpinnedPatience{2000, 0};
 constexpr Baton::Patience kPinnedPatience{0, 16};
 // What a started fiber costs outside V8's heap (thread, touched stack, archived V8 state), as
-// reported to V8's GC heuristics: the RSS a suspended fiber adds (20 KB in user mode, 16 KB in
-// kernel mode, npm run bench). Charging more makes V8 collect more often, and every full
-// collection walks the stack of every suspended fiber: 10,000 live fibers took 10 of them.
+// reported to V8's GC heuristics: a little over the RSS a suspended fiber adds (17 KB in either
+// mode, npm run bench). Charging more makes V8 collect more often, and every full collection
+// walks the stack of every suspended fiber (64 KB made 10,000 live fibers take 10 of them).
 constexpr int64_t kThreadCost = 20 * 1024;
 
 // Held only for the map and a Runtime's construction, never while JavaScript can run: V8
