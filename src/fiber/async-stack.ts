@@ -121,6 +121,18 @@ export function popFiberEntries(stack: FiberAsyncStack, depth: number): void {
     const id = idFields[kExecutionAsyncId];
     stack.ids[i] = id;
     stack.triggers[i] = idFields[kTriggerAsyncId];
+    const offset = hookFields[kStackLength] - 1;
+    const resources = wrap.execution_async_resources;
+    if (resources.length === offset + 1) {
+      // Pushed from JavaScript (pushFiberEntries, or Node's own JavaScript): popped the way
+      // Node's JavaScript pops it, without a call into the binding.
+      stack.resources[i] = resources[offset];
+      idFields[kExecutionAsyncId] = wrap.async_ids_stack[offset * 2];
+      idFields[kTriggerAsyncId] = wrap.async_ids_stack[offset * 2 + 1];
+      resources.pop();
+      hookFields[kStackLength] = offset;
+      continue;
+    }
     stack.resources[i] = executionAsyncResource();
     // The binding's pop also drops a resource that native code pushed (MakeCallback in a fiber).
     wrap.popAsyncContext(id);

@@ -66,6 +66,18 @@ const ZOMBIE = 'This Fiber is a zombie';
 
 const nativeYield = binding.yield;
 
+type NativeMethod = (this: NativeFiber, value?: unknown) => unknown;
+const nativeRun = binding.Fiber.prototype.run as NativeMethod;
+const nativeThrowInto = binding.Fiber.prototype.throwInto as NativeMethod;
+const nativeReset = binding.Fiber.prototype.reset as NativeMethod;
+/** Stands for "called with no argument", which the addon tells apart from `undefined`. */
+const NO_ARGUMENT = Symbol('fiberscope.noArgument');
+
+function callNative(method: NativeMethod, fiber: NativeFiber, value: unknown, args: IArguments) {
+  if (args.length > 1) return Reflect.apply(method, fiber, args);
+  return value === NO_ARGUMENT ? method.call(fiber) : method.call(fiber, value);
+}
+
 // console.createTask() (V8's async stack tagging) lets a debugger paused inside a fiber show
 // where the fiber was spawned, as its async stack.
 const createTask = (console as { createTask?: (name: string) => { run<T>(fn: () => T): T } })
@@ -178,9 +190,7 @@ export class Fiber extends binding.Fiber {
     }
     try {
       // The argument count matters: run() calls the fiber function with no argument.
-      if (arguments.length === 0) return super.run();
-      if (arguments.length === 1) return super.run(value);
-      return Reflect.apply(super.run, this, arguments);
+      return this.#switchIn(nativeRun, arguments.length === 0 ? NO_ARGUMENT : value, arguments);
     } catch (error) {
       this.#stitchEscape(error, Fiber.prototype.run);
       return this.#escape(error);
@@ -190,11 +200,41 @@ export class Fiber extends binding.Fiber {
   /** Resumes the fiber by throwing `error` at its yield(). Returns and throws as run() does. */
   override throwInto(error?: unknown): any {
     try {
-      if (arguments.length === 1) return super.throwInto(error);
-      return Reflect.apply(super.throwInto, this, arguments);
+      return this.#switchIn(
+        nativeThrowInto,
+        arguments.length === 0 ? NO_ARGUMENT : error,
+        arguments,
+      );
     } catch (thrown) {
       this.#stitchEscape(thrown, Fiber.prototype.throwInto);
       return this.#escape(thrown);
+    }
+  }
+
+  /** Unwinds a suspended fiber (node-fibers' reset()): see docs/api.md. */
+  override reset(): any {
+    // biome-ignore lint/complexity/noArguments: the addon tells reset() from reset(x)
+    return this.#switchIn(
+      nativeReset,
+      arguments.length === 0 ? NO_ARGUMENT : arguments[0],
+      arguments,
+    );
+  }
+
+  /**
+   * Calls the addon's `method` on this fiber with `value` (none for NO_ARGUMENT; with more than
+   * one argument, all of `args`, for the addon's own error). On Node 20 and 22 the fiber's own
+   * entries of Node's async id stack go on top of the caller's while it runs (async-stack.ts).
+   */
+  #switchIn(method: NativeMethod, value: unknown, args: IArguments): unknown {
+    const stack = (this as WithAsyncStack)[kAsyncStack];
+    if (stack === undefined) return callNative(method, this, value, args);
+    const depth = stackDepth();
+    pushFiberEntries(stack);
+    try {
+      return callNative(method, this, value, args);
+    } finally {
+      popFiberEntries(stack, depth);
     }
   }
 
@@ -353,34 +393,6 @@ binding.setOrphanErrorHandler((error) => {
     throw error;
   });
 });
-
-if (carriesAsyncStack) {
-  // Each switch into a fiber brings its async stack entries; each switch back takes them away.
-  const proto = binding.Fiber.prototype;
-  const withAsyncStack = (method: (this: NativeFiber, ...args: unknown[]) => unknown) =>
-    function (this: NativeFiber & WithAsyncStack, value?: unknown): unknown {
-      const stack = this[kAsyncStack];
-      if (stack === undefined) return Reflect.apply(method, this, arguments);
-      const depth = stackDepth();
-      pushFiberEntries(stack);
-      try {
-        // The argument count matters: run() calls the fiber function with no argument.
-        if (arguments.length === 0) return method.call(this);
-        if (arguments.length === 1) return method.call(this, value);
-        return Reflect.apply(method, this, arguments);
-      } finally {
-        popFiberEntries(stack, depth);
-      }
-    };
-  for (const name of ['run', 'throwInto', 'reset'] as const) {
-    const method = proto[name] as (this: NativeFiber, ...args: unknown[]) => unknown;
-    Object.defineProperty(proto, name, {
-      value: withAsyncStack(method),
-      writable: true,
-      configurable: true,
-    });
-  }
-}
 
 /**
  * An error is being rethrown inside the current fiber where it waited (a yield resumed by
