@@ -1,5 +1,6 @@
 // The same handlers written with async/await, for the benchmark's side-by-side comparison: the
-// same queries, the same kitchen call, the same notification.
+// same queries (the statements models.js sends for orders.create() and order.save()), the same
+// kitchen call, the same notification.
 const db = require('./db');
 const { request } = require('./http-client');
 const { validOrder } = require('./validate');
@@ -12,13 +13,24 @@ async function queryAsync(sql, params) {
   return (await driver.query(sql, params)).rows;
 }
 
+async function saveAsync(order) {
+  const [row] = await queryAsync(
+    `UPDATE orders SET customer = $1, dish = $2, quantity = $3, status = $4,
+             estimate_minutes = $5 WHERE id = $6 RETURNING ${COLUMNS}`,
+    [order.customer, order.dish, order.quantity, order.status, order.estimateMinutes, order.id],
+  );
+  if (row === undefined) throw new Error(`order ${order.id} no longer exists`);
+  return row;
+}
+
 function createAsyncHandlers({ kitchenUrl, notifier }) {
   return {
     async placeOrder(body) {
       const fields = validOrder(body);
       const [order] = await queryAsync(
-        `INSERT INTO orders (customer, dish, quantity) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-        [fields.customer, fields.dish, fields.quantity],
+        `INSERT INTO orders (customer, dish, quantity, status, estimate_minutes)
+             VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+        [fields.customer, fields.dish, fields.quantity, 'new', null],
       );
       let ticket;
       try {
@@ -28,13 +40,14 @@ function createAsyncHandlers({ kitchenUrl, notifier }) {
           quantity: order.quantity,
         });
       } catch (error) {
-        await queryAsync(`UPDATE orders SET status = 'rejected' WHERE id = $1`, [order.id]);
+        await saveAsync({ ...order, status: 'rejected' });
         throw error;
       }
-      const [cooking] = await queryAsync(
-        `UPDATE orders SET status = 'cooking', estimate_minutes = $1 WHERE id = $2 RETURNING ${COLUMNS}`,
-        [ticket.estimateMinutes, order.id],
-      );
+      const cooking = await saveAsync({
+        ...order,
+        status: 'cooking',
+        estimateMinutes: ticket.estimateMinutes,
+      });
       await notifier.notifyAsync(cooking.customer, {
         orderId: cooking.id,
         status: cooking.status,
