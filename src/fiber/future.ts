@@ -183,14 +183,16 @@ export class Future<T = any> {
       const error = this.error;
       // In a fiber: the stitched trace (where the fiber waited, where it was spawned). Outside:
       // node-fibers' own linking of get()'s stack to the error's, plain `stack` values too.
-      // With stitching off, exactly node-fibers' get(): only an accessor `stack` is linked.
+      // With stitching off, the stack as node-fibers' users saw it on Node 14 and before, where
+      // V8's `stack` was a plain value that node-fibers' linking left alone (Node 22 and later
+      // make it an accessor, which that linking would change): untouched, `futureStack` kept.
       if (!stitchOptions.stacks) {
-        linkStacks(error, false);
+        keepFutureStack(error);
       } else if (Fiber.current !== undefined) {
         keepFutureStack(error);
         stitchAtWait(error, Future.prototype.get);
       } else {
-        linkStacks(error, true);
+        linkStacks(error);
       }
       throw error;
     }
@@ -404,9 +406,9 @@ function keepFutureStack(error: any): void {
  * Makes `error.stack` show where get() was called, then `    - - - - -`, then where the error was
  * made, as node-fibers does. The original stack is kept as `error.futureStack`. node-fibers only
  * did this where `stack` is an accessor; V8 in Node 20 makes it a plain value, which is linked
- * too when `plainValues` is set. An error whose properties can't be redefined is thrown as it is.
+ * too. An error whose properties can't be redefined is thrown as it is.
  */
-function linkStacks(error: any, plainValues: boolean): void {
+function linkStacks(error: any): void {
   if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return;
   const here: { stack?: string } = {};
   Error.captureStackTrace(here, Future.prototype.get);
@@ -420,7 +422,7 @@ function linkStacks(error: any, plainValues: boolean): void {
     const { get: getter } = original;
     let readStack: () => unknown;
     if (getter !== undefined) readStack = () => getter.call(error);
-    else if (plainValues && typeof original.value === 'string') {
+    else if (typeof original.value === 'string') {
       const value = original.value;
       readStack = () => value;
     } else return;
