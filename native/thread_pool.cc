@@ -57,21 +57,24 @@ void ThreadPool::Worker::Start(Task task, void* data) {
 }
 
 void ThreadPool::Worker::WaitUntilParked() {
+  // A new thread parks within tens of microseconds: giving the CPU away meanwhile beats sleeping,
+  // which would wait for a wake-up from the other CPU.
+  for (int i = 0; i < 64 && parked_.load(std::memory_order_acquire) == 0; ++i) sched_yield();
   while (parked_.load(std::memory_order_acquire) == 0) {
     RawSyscall(SYS_futex, reinterpret_cast<long>(&parked_), FUTEX_WAIT_PRIVATE, 0, 0);
   }
 }
 
 ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
-  // User mode with spares: in a burst of spawns, waiting a little for the spare maker (on another
-  // CPU) beats making the thread here, on the CPU the isolate runs on.
+  // User mode with spares: in a burst of spawns, waiting for the spare maker (on another CPU)
+  // beats making the thread here, on the CPU the isolate runs on, as long as it makes progress.
   std::chrono::steady_clock::time_point patience{};
+  size_t made = 0;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!idle_.empty()) {
-        Worker* worker = idle_.back();
-        idle_.pop_back();
+        Worker* worker = TakeIdle();
         if (UserSwitching() && idle_.size() < kSparesLowWater) WantSpares();
         CountFirstUse(worker);
         return worker;
@@ -80,7 +83,8 @@ ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
       WantSpares();
       if (!spare_maker_started_) break;
       auto now = std::chrono::steady_clock::now();
-      if (patience == std::chrono::steady_clock::time_point{}) {
+      if (patience == std::chrono::steady_clock::time_point{} || spares_made_ != made) {
+        made = spares_made_;
         patience = now + std::chrono::milliseconds(2);
       } else if (now > patience) {
         break;
@@ -90,6 +94,23 @@ ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
   }
   Worker* worker = Create(error);
   if (worker != nullptr) CountFirstUse(worker);
+  return worker;
+}
+
+// Caller holds mutex_, and idle_ is not empty. The last worker that went idle (its stack is the
+// likeliest to be in the cache), unless it is a spare still coming up and a parked one is there.
+ThreadPool::Worker* ThreadPool::TakeIdle() {
+  size_t index = idle_.size() - 1;
+  if (UserSwitching() && idle_[index]->parked_.load(std::memory_order_acquire) == 0) {
+    for (size_t i = index; i-- > 0;) {
+      if (idle_[i]->parked_.load(std::memory_order_acquire) != 0) {
+        index = i;
+        break;
+      }
+    }
+  }
+  Worker* worker = idle_[index];
+  idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(index));
   return worker;
 }
 
@@ -212,6 +233,7 @@ void* ThreadPool::SpareMakerMain(void* arg) {
       continue;
     }
     pool->idle_.push_back(worker);
+    ++pool->spares_made_;
   }
   return nullptr;
 }

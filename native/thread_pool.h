@@ -117,6 +117,7 @@ class ThreadPool {
   static void WakeToExit(Worker* worker);
   Worker* Create(std::string* error);
   void CountFirstUse(Worker* worker);
+  Worker* TakeIdle();
   bool Park(Worker* worker);
   void WantSpares();
 
@@ -128,6 +129,7 @@ class ThreadPool {
   std::atomic<size_t> spares_{16};
   std::condition_variable spares_wanted_;
   bool spare_maker_started_ = false;
+  size_t spares_made_ = 0;  // under mutex_
 };
 
 }  // namespace fiberscope
