@@ -206,12 +206,15 @@ describe('the page in headless Chromium', () => {
 
   it('renders the thread selector and the flame graph of a real profile', {
     timeout: 120_000,
-  }, () => {
+  }, (context) => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(
+      const why =
         `${CHROMIUM} is missing: this test needs Debian's chromium package ` +
-          '(apt-get install -y --no-install-recommends chromium; .ci/run installs it)',
-      );
+        '(apt-get install -y --no-install-recommends chromium; .ci/run installs it)';
+      // Required in CI; elsewhere (a newcomer's machine) skipped, saying why.
+      if (process.env.CI === 'true') throw new Error(why);
+      console.warn(`skipping the headless Chromium test of the flame graph page: ${why}`);
+      context.skip();
     }
     const file = path.join(dir, 'real.html');
     const child = runScript(
