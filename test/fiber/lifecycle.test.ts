@@ -312,8 +312,14 @@ describe('when the system has no thread left', () => {
         watch: attempt(() => binding.watchSigint(fibers[0])),
       }));
       `,
-      // Each fiber's thread reserves its stack: ~1,500-5,000 fibers fit in 4 GB.
-      { addressSpaceKb: 4_000_000, timeoutMs: 60_000 },
+      // Each fiber's thread reserves its stack: ~1,500-5,000 fibers fit in 4 GB. Spare threads
+      // made ahead (user mode) could take the last of it from V8's heap, which then ends the
+      // process (out of memory), a moment before a fiber would have been refused its thread.
+      {
+        addressSpaceKb: 4_000_000,
+        timeoutMs: 60_000,
+        env: { FIBERSCOPE_SPARE_THREADS: '0' },
+      },
     );
     if (!child.stdout.startsWith('started\n')) {
       // A Node build that reserves more than 4 GB up front (a V8 sandbox) cannot start here.
