@@ -38,8 +38,38 @@ constexpr uint64_t Bit(int signal) { return uint64_t{1} << (signal - 1); }
 constexpr uint64_t kRelayedSignals =
     ~(Bit(SIGKILL) | Bit(SIGSTOP) | Bit(SIGSEGV) | Bit(SIGBUS) | Bit(SIGILL) | Bit(SIGFPE) |
       Bit(SIGTRAP) | Bit(SIGSYS) | Bit(32) | Bit(33));
-// Sent to wake a parked thread that is told to exit; ignored by default.
+// Sent to wake a parked thread that is told to exit, or lent for a visit; ignored by default.
 constexpr int kWakeSignal = SIGURG;
+
+// One-way flags between the park side and others, with raw system calls only (see ParkMain).
+// Inline, as everything the park side calls: its room on the stack is small (kParkRoom).
+#define FIBERSCOPE_PARK_SIDE __attribute__((always_inline, no_sanitize("address"))) inline
+FIBERSCOPE_PARK_SIDE void RaiseFlag(std::atomic<uint32_t>* flag) {
+  flag->store(1, std::memory_order_release);
+  RawSyscall(SYS_futex, reinterpret_cast<long>(flag), FUTEX_WAKE_PRIVATE, INT_MAX);
+}
+
+FIBERSCOPE_PARK_SIDE void WaitForFlag(std::atomic<uint32_t>* flag) {
+  while (flag->load(std::memory_order_acquire) == 0) {
+    RawSyscall(SYS_futex, reinterpret_cast<long>(flag), FUTEX_WAIT_PRIVATE, 0, 0);
+  }
+}
+
+// The handler and flags the kernel has for `signal` now (raw: no errno), or false.
+FIBERSCOPE_PARK_SIDE bool ReadSignalAction(int signal, uintptr_t* handler, unsigned long* flags) {
+  struct {
+    uintptr_t handler;
+    unsigned long flags;
+    uintptr_t restorer;
+    uint64_t mask;
+  } action{};
+  if (RawSyscall(SYS_rt_sigaction, signal, 0, reinterpret_cast<long>(&action), 8) != 0) {
+    return false;
+  }
+  *handler = action.handler;
+  *flags = action.flags;
+  return true;
+}
 
 }  // namespace
 
@@ -60,9 +90,12 @@ void ThreadPool::Worker::WaitUntilParked() {
   // A new thread parks within tens of microseconds: giving the CPU away meanwhile beats sleeping,
   // which would wait for a wake-up from the other CPU.
   for (int i = 0; i < 64 && parked_.load(std::memory_order_acquire) == 0; ++i) sched_yield();
-  while (parked_.load(std::memory_order_acquire) == 0) {
-    RawSyscall(SYS_futex, reinterpret_cast<long>(&parked_), FUTEX_WAIT_PRIVATE, 0, 0);
-  }
+  WaitForFlag(&parked_);
+}
+
+// Wakes the park side (see ParkMain), which then looks at exit_ and visit_.
+void ThreadPool::Worker::NudgeParkSide() {
+  RawSyscall(SYS_tgkill, RawSyscall(SYS_getpid), kernel_tid_, kWakeSignal);
 }
 
 ThreadPool::Worker* ThreadPool::Acquire(std::string* error) {
@@ -283,15 +316,11 @@ namespace {
 // Whether glibc's setxid handler (SIGSETXID, 33) runs on the alternate signal stack of the
 // thread it lands on, as glibc 2.34 and later install it (from the first pthread_create()).
 bool SetxidHandlerUsesAltStack() {
-  struct {
-    void* handler;
-    unsigned long flags;
-    void* restorer;
-    uint64_t mask;
-  } action{};
   constexpr int kSigSetxid = 33;
-  return syscall(SYS_rt_sigaction, kSigSetxid, nullptr, &action, sizeof(uint64_t)) == 0 &&
-         action.handler != nullptr && (action.flags & SA_ONSTACK) != 0;
+  uintptr_t handler;
+  unsigned long flags;
+  return ReadSignalAction(kSigSetxid, &handler, &flags) && handler != 0 &&
+         (flags & SA_ONSTACK) != 0;
 }
 
 inline uintptr_t CurrentStackPointer() {
@@ -378,8 +407,7 @@ void ThreadPool::Worker::TaskMain(void* arg) {
 __attribute__((no_sanitize("address"))) void ThreadPool::Worker::ParkMain(void* arg) {
   auto* worker = static_cast<Worker*>(arg);
   worker->kernel_tid_ = static_cast<int32_t>(RawSyscall(SYS_gettid));
-  worker->parked_.store(1, std::memory_order_release);
-  RawSyscall(SYS_futex, reinterpret_cast<long>(&worker->parked_), FUTEX_WAKE_PRIVATE, INT_MAX);
+  RaiseFlag(&worker->parked_);
   uint64_t relayed = kRelayedSignals;
   for (;;) {
     siginfo_t info;
@@ -389,37 +417,14 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::ParkMain(void* 
     if (Visit* visit = worker->visit_.exchange(nullptr, std::memory_order_acq_rel)) {
       // The task side runs here until it switches back (RunOnOwnThread); the carrier waits.
       SwitchContext(&worker->park_, &visit->fiber, nullptr);
-      visit->done.store(1, std::memory_order_release);
-      RawSyscall(SYS_futex, reinterpret_cast<long>(&visit->done), FUTEX_WAKE_PRIVATE, 1);
+      RaiseFlag(&visit->done);
       continue;
     }
     if (signal > 0) Relay(worker, static_cast<int>(signal), info.si_code, info.si_pid);
   }
   // The waker signals this thread once: it must still exist then (see WakeToExit).
-  while (worker->exit_signalled_.load(std::memory_order_acquire) == 0) {
-    RawSyscall(SYS_futex, reinterpret_cast<long>(&worker->exit_signalled_), FUTEX_WAIT_PRIVATE, 0,
-               0);
-  }
+  WaitForFlag(&worker->exit_signalled_);
 }
-
-namespace {
-
-// Whether a handler is installed for `signal` now (neither the default action nor ignored).
-__attribute__((no_sanitize("address"))) bool HasHandler(int signal) {
-  struct {
-    uintptr_t handler;
-    unsigned long flags;
-    uintptr_t restorer;
-    uint64_t mask;
-  } action{};
-  if (RawSyscall(SYS_rt_sigaction, signal, 0, reinterpret_cast<long>(&action), 8) != 0) {
-    return false;
-  }
-  return action.handler != reinterpret_cast<uintptr_t>(SIG_DFL) &&
-         action.handler != reinterpret_cast<uintptr_t>(SIG_IGN);
-}
-
-}  // namespace
 
 __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* worker, int signal,
                                                                        int code, int sender) {
@@ -432,7 +437,13 @@ __attribute__((no_sanitize("address"))) void ThreadPool::Worker::Relay(Worker* w
     // Passing it on takes a moment: a signal whose handler went away meanwhile (V8's profiler
     // stopped, and put SIGPROF back to its default, which ends the process) would have found it
     // in place had it landed where it was aimed, so it is dropped.
-    if (!HasHandler(signal)) return;
+    uintptr_t handler;
+    unsigned long flags;
+    if (!ReadSignalAction(signal, &handler, &flags) ||
+        handler == reinterpret_cast<uintptr_t>(SIG_DFL) ||
+        handler == reinterpret_cast<uintptr_t>(SIG_IGN)) {
+      return;
+    }
     if (carrier != 0) {
       RawSyscall(SYS_tgkill, pid, carrier, signal);
     } else if (signal != SIGPROF) {
@@ -464,10 +475,8 @@ void ThreadPool::Worker::CarrierWait(void* arg) {
   auto* visit = static_cast<Visit*>(arg);
   Worker* worker = visit->worker;
   worker->visit_.store(visit, std::memory_order_release);
-  RawSyscall(SYS_tgkill, RawSyscall(SYS_getpid), worker->kernel_tid_, kWakeSignal);
-  while (visit->done.load(std::memory_order_acquire) == 0) {
-    RawSyscall(SYS_futex, reinterpret_cast<long>(&visit->done), FUTEX_WAIT_PRIVATE, 0, 0);
-  }
+  worker->NudgeParkSide();
+  WaitForFlag(&visit->done);
   Context abandoned;
   SwitchContext(&abandoned, &visit->fiber, nullptr);
   __builtin_trap();
@@ -476,9 +485,8 @@ void ThreadPool::Worker::CarrierWait(void* arg) {
 void ThreadPool::WakeToExit(Worker* worker) {
   worker->WaitUntilParked();  // a spare may still be on its way
   worker->exit_.store(1, std::memory_order_release);
-  RawSyscall(SYS_tgkill, RawSyscall(SYS_getpid), worker->kernel_tid_, kWakeSignal);
-  worker->exit_signalled_.store(1, std::memory_order_release);
-  RawSyscall(SYS_futex, reinterpret_cast<long>(&worker->exit_signalled_), FUTEX_WAKE_PRIVATE, 1);
+  worker->NudgeParkSide();
+  RaiseFlag(&worker->exit_signalled_);
 }
 
 }  // namespace fiberscope

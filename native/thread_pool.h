@@ -57,6 +57,7 @@ class ThreadPool {
     [[noreturn]] static void TaskMain(void* worker);
     static void CarrierWait(void* visit);
     void WaitUntilParked();
+    void NudgeParkSide();
     static void Relay(Worker* worker, int signal, int code, int sender);
 
     Baton baton_;
