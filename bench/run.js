@@ -334,6 +334,11 @@ const ROWS = [
     show: ms,
   },
   {
+    label: '  … the first 10,000 of a fresh process',
+    fiber: (at) => at('live', 'firstMakeMs'),
+    show: ms,
+  },
+  {
     label: 'RSS per suspended fiber (10,000 live)',
     fiber: (at) => at('rss', 'kbPerFiber'),
     async: (at) => at('rss', 'asyncKbPerPending'),

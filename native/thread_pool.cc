@@ -29,6 +29,10 @@ constexpr size_t kParkRoomForSignals = 32 * 1024;
 constexpr size_t kAltStackSize = 32 * 1024;
 // A new pool lets the spare maker fill up to this many parked workers only once fibers start.
 constexpr size_t kSparesLowWater = 4;
+// User mode: how long a parked worker beyond max_idle waits for a fiber before it exits. A burst
+// of fibers that comes again soon finds its threads still there (a kernel thread costs tens of
+// microseconds to make, and as much to end).
+constexpr std::chrono::milliseconds kSurplusLinger{2000};
 
 constexpr uint64_t Bit(int signal) { return uint64_t{1} << (signal - 1); }
 
@@ -182,19 +186,31 @@ bool ThreadPool::RecycleCurrentThread() {
 }
 
 bool ThreadPool::Park(Worker* worker) {
+  // User mode: the worker's context is saved only once its task has switched away: FinishTask()
+  // decides then.
+  if (UserSwitching()) return true;
   std::lock_guard<std::mutex> lock(mutex_);
   if (idle_.size() >= max_idle()) return false;
-  // User mode: the worker's context is saved only once its task has switched away: FinishTask()
-  // puts it on the idle list then.
-  if (!UserSwitching()) idle_.push_back(worker);
+  idle_.push_back(worker);
   return true;
 }
 
+// Up to max_idle parked workers stay; those beyond it linger (see kSurplusLinger) and the spare
+// maker, off the isolate's thread, lets them exit. With max_idle 0 nothing stays, not even for
+// a while; without a spare maker, nothing beyond max_idle does.
 void ThreadPool::FinishTask(Worker* worker) {
-  if (worker->keep_) {
+  {
     std::lock_guard<std::mutex> lock(mutex_);
-    idle_.push_back(worker);
-    return;
+    bool keep = idle_.size() < max_idle();
+    if (!keep && max_idle() > 0) {
+      WantSpares();
+      keep = spare_maker_started_;
+    }
+    if (keep) {
+      worker->idle_since_ = std::chrono::steady_clock::now();
+      idle_.push_back(worker);
+      return;
+    }
   }
   WakeToExit(worker);
 }
@@ -243,6 +259,22 @@ void ThreadPool::WantSpares() {
   spares_wanted_.notify_one();
 }
 
+// Caller holds `lock` on mutex_: lets the surplus workers that have waited kSurplusLinger exit,
+// the longest idle (the front of idle_) first. Returns when the next one is due, or a zero time
+// point when nothing is beyond max_idle.
+std::chrono::steady_clock::time_point ThreadPool::TrimSurplus(std::unique_lock<std::mutex>& lock) {
+  while (idle_.size() > max_idle()) {
+    auto due = idle_.front()->idle_since_ + kSurplusLinger;
+    if (std::chrono::steady_clock::now() < due) return due;
+    Worker* worker = idle_.front();
+    idle_.erase(idle_.begin());
+    lock.unlock();
+    WakeToExit(worker);
+    lock.lock();
+  }
+  return {};
+}
+
 void* ThreadPool::SpareMakerMain(void* arg) {
   auto* pool = static_cast<ThreadPool*>(arg);
   // The workers it makes inherit this mask; they block every signal anyway.
@@ -251,9 +283,14 @@ void* ThreadPool::SpareMakerMain(void* arg) {
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
   std::unique_lock<std::mutex> lock(pool->mutex_);
   for (;;) {
+    auto next_trim = pool->TrimSurplus(lock);
     size_t target = std::min(pool->spares(), pool->max_idle());
     if (pool->idle_.size() >= target) {
-      pool->spares_wanted_.wait(lock);
+      if (next_trim == std::chrono::steady_clock::time_point{}) {
+        pool->spares_wanted_.wait(lock);
+      } else {
+        pool->spares_wanted_.wait_until(lock, next_trim);
+      }
       continue;
     }
     lock.unlock();
@@ -265,6 +302,7 @@ void* ThreadPool::SpareMakerMain(void* arg) {
       pool->spares_wanted_.wait(lock);
       continue;
     }
+    worker->idle_since_ = std::chrono::steady_clock::now();
     pool->idle_.push_back(worker);
     ++pool->spares_made_;
   }

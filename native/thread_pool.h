@@ -5,12 +5,14 @@
 // User mode (user_switch.h): each worker parks its kernel thread for good on a small stack inside
 // its own stack mapping, and carriers (the threads that hold an isolate) switch onto its stack and
 // TLS. A spare-maker thread keeps a few parked workers ready, so that spawning rarely waits for
-// a new thread to come up.
+// a new thread to come up, and lets the workers beyond max_idle exit once they have waited a
+// while for a new fiber (see FinishTask).
 #pragma once
 
 #include <pthread.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -64,7 +66,8 @@ class ThreadPool {
     Task task_ = nullptr;
     void* data_ = nullptr;
     bool keep_ = false;
-    bool used_ = false;  // a fiber has run on it (see CountFirstUse)
+    bool used_ = false;                                 // a fiber has run on it (see CountFirstUse)
+    std::chrono::steady_clock::time_point idle_since_;  // under the pool's mutex_, while idle
     // User mode.
     Context context_;  // the task side: this thread's own stack, run by whichever carrier
     Context park_;     // the park side, while the task side visits (RunOnOwnThread)
@@ -121,6 +124,7 @@ class ThreadPool {
   Worker* TakeIdle();
   bool Park(Worker* worker);
   void WantSpares();
+  std::chrono::steady_clock::time_point TrimSurplus(std::unique_lock<std::mutex>& lock);
 
   std::mutex mutex_;
   std::vector<Worker*> idle_;

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runScript } from '../helpers/child';
 
 const clusterFixture = fileURLToPath(new URL('./fixtures/cluster-masks.js', import.meta.url));
+const poolBurstFixture = fileURLToPath(new URL('./fixtures/pool-burst.js', import.meta.url));
 
 const user = { FIBERSCOPE_SWITCH: 'user' };
 const kernel = { FIBERSCOPE_SWITCH: 'kernel' };
@@ -133,6 +134,23 @@ describe('CPU placement in user mode', () => {
 });
 
 // Hazards of running a fiber on another kernel thread than its own, each handled.
+describe('user mode: threads beyond Fiber.poolSize', () => {
+  it('linger for a burst that comes again soon, then end', () => {
+    const child = runScript(`require(${JSON.stringify(poolBurstFixture)})`, {
+      env: user,
+      timeoutMs: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    const seen = JSON.parse(child.stdout);
+    expect(seen.madeByFirst).toBeGreaterThanOrEqual(300);
+    // The second burst found the first one's 300 threads parked, beyond the pool of 8.
+    expect(seen.madeBySecond).toBe(0);
+    expect(seen.afterBursts).toBeGreaterThanOrEqual(seen.before + 300);
+    // Then all but the pool and the spares ended.
+    expect(seen.settled).toBeLessThanOrEqual(seen.before + 8 + 16);
+  });
+});
+
 describe('user mode: calls that act on the current thread', () => {
   const idsOfEveryThread = `
     const fs = require('node:fs');
