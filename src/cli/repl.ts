@@ -50,9 +50,9 @@ export async function replCommand(args: string[]): Promise<number> {
     return exitCode(attached, () => (attached.targetGone ? 1 : 0));
   }
   // require('fibers') at the prompt loads fiberscope's drop-in, as under `fiberscope run`.
-  require('../fiber/compat/register');
+  require('../entry/register');
   const { start } = await import('../repl/start');
-  const fiberscope = await import('../index');
+  const fiberscope = await import('../entry/index');
   server = start({ require: options.require, historyFile: options.historyFile });
   // The fiber API is at hand at the prompt.
   for (const name of ['Fiber', 'Future', 'wait', 'sync', 'spawn'] as const) {

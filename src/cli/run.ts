@@ -38,7 +38,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const scriptPath = path.resolve(script);
   if (!existsSync(scriptPath)) throw new Error(`cannot find the script ${scriptPath}`);
-  const register = path.join(__dirname, '..', 'fiber', 'compat', 'register.js');
+  const register = path.join(__dirname, '..', 'entry', 'register.js');
   const preloads = ['-r', register];
   const env = { ...process.env };
   if (profileFile !== undefined) {

@@ -1,17 +1,4 @@
 import {
-  captureWaitSite,
-  recordSpawn,
-  type SpawnLevel,
-  type SpawnRecord,
-  spawnSite,
-  stitchEscape,
-  stitchRunError,
-  stitchWaitError,
-  suspendedTrace,
-  wantsDebuggerTask,
-} from '../stitch/capture';
-import type { AnyFunction } from '../stitch/function-location';
-import {
   carriesAsyncStack,
   FiberAsyncStack,
   popFiberEntries,
@@ -19,6 +6,15 @@ import {
   stackDepth,
 } from './async-stack';
 import { routeCredentialSetters } from './credentials';
+import {
+  type AnyFunction,
+  type CrossedFiber,
+  hooks,
+  kEscapeHandler,
+  kSwitchListener,
+  type SwitchListener,
+  type WaitSite,
+} from './hooks';
 import { binding, type NativeFiber } from './native';
 
 export interface FiberOptions {
@@ -30,28 +26,25 @@ const kAsyncStack = Symbol('fiberscope.asyncStack');
 const kSpawnRecord = Symbol('fiberscope.spawnRecord');
 const kCreatedAt = Symbol('fiberscope.createdAt');
 const kSuspension = Symbol('fiberscope.suspension');
-/** @internal An owner's handler for what the fiber throws at whoever resumes it (the REPL's). */
-export const kEscapeHandler = Symbol('fiberscope.escapeHandler');
-
-/** @internal Called around each suspension of the fiber that has them (the REPL's input fiber
- *  keeps the REPL's domain entered only while it runs). */
-export const kSwitchHooks = Symbol('fiberscope.switchHooks');
-export interface SwitchHooks {
-  suspending(): void;
-  resumed(): void;
+const kSpawnedBy = Symbol('fiberscope.spawnedBy');
+interface SpawnOptions extends FiberOptions {
+  [kSpawnedBy]?: { fn: AnyFunction; caller: Function };
 }
-/** @internal How many fibers have switch hooks: none, and yield() does not look for them. */
-export const switchHooks = { fibers: 0 };
 
-/** Where a fiber last suspended itself, and when (recorded while `suspensionSites.enabled`). */
+/** @internal Fiber options for fiberscope's own spawning functions (the node-fibers Fiber(),
+ *  spawn(), Future): `fn` is the user's function and `caller` the API function the user called,
+ *  for the spawn site. */
+export function spawnOptions(fn: AnyFunction, caller: Function, name?: unknown): FiberOptions {
+  const options: SpawnOptions = { [kSpawnedBy]: { fn, caller } };
+  if (name !== undefined) options.name = name as string;
+  return options;
+}
+
+/** Where a fiber last suspended itself, and when (recorded while `hooks.suspensionSites`). */
 export interface Suspension {
-  site: { stack?: string };
+  site: WaitSite;
   sinceMs: number;
 }
-
-/** Whether Fiber.yield() (and so wait()) records where each fiber suspends: a stack capture
- *  per yield, on only while something shows it (the REPL's `.fibers`). */
-export const suspensionSites = { enabled: false };
 
 // Errors the addon throws for misuse of run(), throwInto() and reset(): they did not come out of
 // the fiber, so they are not stitched with the caller's side.
@@ -83,47 +76,6 @@ function callNative(method: NativeMethod, fiber: NativeFiber, value: unknown, ar
 const createTask = (console as { createTask?: (name: string) => { run<T>(fn: () => T): T } })
   .createTask;
 
-/** Told every fiber's id and name (and later names), and a named fiber's name again when it
- *  starts, while a profiler listens. */
-export const fiberNames: { observer: ((id: number, name: string) => void) | undefined } = {
-  observer: undefined,
-};
-
-/** Told where fibers wait and when they become ready to run again, while a profiler listens. */
-export interface FiberTimelineObserver {
-  /** The current fiber is about to yield: called in Fiber.yield(), under its callers. */
-  waiting(fiberId: number): void;
-  /** What the fiber waited for has happened; it is about to be run. */
-  ready(fiberId: number): void;
-  /** The fiber runs again, in Fiber.yield(), under the same callers as at waiting(). */
-  resumed(fiberId: number): void;
-}
-
-export const fiberTimeline: { observer: FiberTimelineObserver | undefined } = {
-  observer: undefined,
-};
-
-// A spawn site recorded by spawnFrom() for the next Fiber constructed.
-let pendingSite: SpawnLevel['site'];
-let sitePending = false;
-
-/**
- * Records the site of a spawn of `fn` by `caller` right away (the user's function rather than
- * fiberscope's wrapper around it; and below `caller`, V8's stack walk, when spawn sites are
- * captured, is cheaper the fewer frames it has to skip), then runs `create()`, whose first Fiber
- * takes that site.
- */
-export function spawnFrom<T>(caller: Function, fn: AnyFunction, create: () => T): T {
-  pendingSite = spawnSite(fn, caller);
-  sitePending = true;
-  try {
-    return create();
-  } finally {
-    sitePending = false;
-    pendingSite = undefined;
-  }
-}
-
 interface WithAsyncStack {
   [kAsyncStack]?: FiberAsyncStack;
 }
@@ -136,18 +88,19 @@ interface WithAsyncStack {
 export class Fiber extends binding.Fiber {
   #name: string;
   /** Where this fiber and its nearest ancestors were spawned, for stitched traces. */
-  [kSpawnRecord]: SpawnRecord | undefined;
+  [kSpawnRecord]: unknown;
   [kCreatedAt] = Date.now();
   [kSuspension]: Suspension | undefined;
   [kEscapeHandler]: ((error: unknown) => void) | undefined;
-  [kSwitchHooks]: SwitchHooks | undefined;
+  [kSwitchListener]: SwitchListener | undefined;
 
   constructor(fn: (value?: any) => unknown, options?: FiberOptions) {
     const name = options?.name ?? '';
     if (typeof name !== 'string') throw new TypeError('Expected the "name" option to be a string');
     if (typeof fn !== 'function') throw new TypeError('Fiber expects a function');
     let body = fn;
-    if (createTask !== undefined && wantsDebuggerTask()) {
+    const stitcher = hooks.stitcher;
+    if (createTask !== undefined && stitcher?.wantsDebuggerTask()) {
       const task = createTask(name === '' ? 'fiber' : name);
       body = function (this: unknown, ...args: unknown[]) {
         return task.run(() => Reflect.apply(fn, this, args));
@@ -156,13 +109,18 @@ export class Fiber extends binding.Fiber {
     super(body);
     this.#name = name;
     const parent = binding.current() as Fiber | undefined;
-    let site = pendingSite;
-    if (sitePending) sitePending = false;
-    else site = spawnSite(fn, new.target);
-    pendingSite = undefined;
-    this[kSpawnRecord] = recordSpawn(this.id, name, parent?.[kSpawnRecord], site);
+    if (stitcher !== undefined) {
+      const spawnedBy = (options as SpawnOptions | undefined)?.[kSpawnedBy];
+      this[kSpawnRecord] = stitcher.recordSpawn(
+        this.id,
+        name,
+        parent?.[kSpawnRecord],
+        spawnedBy?.fn ?? fn,
+        spawnedBy?.caller ?? new.target,
+      );
+    }
     if (carriesAsyncStack) (this as WithAsyncStack)[kAsyncStack] = new FiberAsyncStack();
-    fiberNames.observer?.(this.id, name);
+    hooks.names?.(this.id, name);
   }
 
   /** A name for people: shown in traces, profiles and the REPL. */
@@ -173,9 +131,8 @@ export class Fiber extends binding.Fiber {
   set name(value: string) {
     if (typeof value !== 'string') throw new TypeError('Fiber name must be a string');
     this.#name = value;
-    const record = this[kSpawnRecord];
-    if (record !== undefined) record.levels[0].name = value;
-    fiberNames.observer?.(this.id, value);
+    if (this[kSpawnRecord] !== undefined) hooks.stitcher?.renamed(this[kSpawnRecord], value);
+    hooks.names?.(this.id, value);
   }
 
   /**
@@ -185,8 +142,8 @@ export class Fiber extends binding.Fiber {
    */
   override run(value?: unknown): any {
     // A profiler started after this fiber was named learns the name when the fiber starts.
-    if (fiberNames.observer !== undefined && this.#name !== '' && !this.started) {
-      fiberNames.observer(this.id, this.#name);
+    if (hooks.names !== undefined && this.#name !== '' && !this.started) {
+      hooks.names(this.id, this.#name);
     }
     try {
       // The argument count matters: run() calls the fiber function with no argument.
@@ -257,7 +214,7 @@ export class Fiber extends binding.Fiber {
 
   #stitchEscape(error: unknown, above: Function): void {
     if (error instanceof Error && (MISUSE.has(error.message) || error.message === ZOMBIE)) return;
-    stitchRunError(error, { id: this.id, name: this.#name, record: this[kSpawnRecord] }, above);
+    hooks.stitcher?.stitchRunError(error, crossed(this), above);
   }
 
   /** The fiber whose code is running now, or `undefined` outside of fibers. */
@@ -272,20 +229,23 @@ export class Fiber extends binding.Fiber {
   static yield(value?: unknown): any {
     // The current fiber is looked up (a native call) only when something is on that needs it.
     const fiber =
-      suspensionSites.enabled || switchHooks.fibers > 0
+      hooks.suspensionSites || hooks.fibersWithListeners > 0
         ? (binding.current() as Fiber | undefined)
         : undefined;
-    if (fiber !== undefined && suspensionSites.enabled) {
-      fiber[kSuspension] = { site: captureWaitSite(Fiber.yield), sinceMs: Date.now() };
+    if (fiber !== undefined && hooks.suspensionSites && hooks.stitcher !== undefined) {
+      fiber[kSuspension] = {
+        site: hooks.stitcher.captureWaitSite(Fiber.yield),
+        sinceMs: Date.now(),
+      };
     }
-    const observer = fiberTimeline.observer;
+    const observer = hooks.timeline;
     let observedId = 0;
     if (observer !== undefined) {
       observedId = binding.currentId();
       if (observedId !== 0) observer.waiting(observedId);
     }
-    const hooks: SwitchHooks | undefined = fiber?.[kSwitchHooks];
-    hooks?.suspending();
+    const listener = fiber?.[kSwitchListener];
+    listener?.suspending();
     try {
       if (arguments.length === 0) return nativeYield();
       if (arguments.length === 1) return nativeYield(value);
@@ -294,8 +254,8 @@ export class Fiber extends binding.Fiber {
       stitchAtWait(error, Fiber.yield);
       throw error;
     } finally {
-      hooks?.resumed();
-      if (observedId !== 0) fiberTimeline.observer?.resumed(observedId);
+      listener?.resumed();
+      if (observedId !== 0) hooks.timeline?.resumed(observedId);
     }
   }
 
@@ -378,43 +338,41 @@ if (spareThreads !== undefined && spareThreads !== '') {
   binding.setSpareThreads(Number(spareThreads));
 }
 
-// How `fiberscope profile --attach` and `fiberscope repl --attach` find this runtime in a process
-// through the inspector: the profiler and the REPL's side are loaded only when asked for.
-Object.defineProperty(globalThis, Symbol.for('fiberscope.runtime'), {
-  value: Object.freeze({
-    profiler: () => require('../profiler'),
-    repl: () => require('../repl/target'),
-  }),
-  configurable: true,
-});
-
 binding.setOrphanErrorHandler((error) => {
   process.nextTick(() => {
     throw error;
   });
 });
 
+function crossed(fiber: Fiber): CrossedFiber {
+  return { id: fiber.id, name: fiber.name, record: fiber[kSpawnRecord] };
+}
+
 /**
  * An error is being rethrown inside the current fiber where it waited (a yield resumed by
  * throwInto, Future#get after a wait): appends the fiber's frames there and its spawn chain.
  */
 export function stitchAtWait(error: unknown, above: Function): void {
+  const stitcher = hooks.stitcher;
+  if (stitcher === undefined) return;
   const fiber = binding.current() as Fiber | undefined;
   if (fiber === undefined) return;
   if (error instanceof Error && error.message === ZOMBIE) return;
-  stitchWaitError(error, { id: fiber.id, name: fiber.name, record: fiber[kSpawnRecord] }, above);
+  stitcher.stitchWaitError(error, crossed(fiber), above);
 }
 
 /** An error escaped `fiber` to its spawner through a promise: appends the spawn chain. */
 export function stitchEscapeOf(fiber: Fiber, error: unknown): void {
-  stitchEscape(error, fiber[kSpawnRecord]);
+  if (fiber[kSpawnRecord] !== undefined) hooks.stitcher?.stitchEscape(error, fiber[kSpawnRecord]);
 }
 
-/** The stitched trace of where `fiber` is suspended: its wait site, then its spawn chain. */
+/** Whether errors get stitched segments (a stitcher is registered and its stacks are on). */
+export function stitchesStacks(): boolean {
+  return hooks.stitcher?.stacksOn() === true;
+}
+
+/** The stitched trace of where `fiber` is suspended: its wait site, then its spawn chain
+ *  (empty without a stitcher). */
 export function suspendedTraceOf(fiber: Fiber): string {
-  return suspendedTrace(fiber[kSuspension]?.site, {
-    id: fiber.id,
-    name: fiber.name,
-    record: fiber[kSpawnRecord],
-  });
+  return hooks.stitcher?.suspendedTrace(fiber[kSuspension]?.site, crossed(fiber)) ?? '';
 }

@@ -2,8 +2,8 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { stitchOptions } from '../stitch/capture';
-import { Fiber, fiberTimeline, spawnFrom, stitchAtWait } from './fiber';
+import { Fiber, spawnOptions, stitchAtWait, stitchesStacks } from './fiber';
+import { hooks } from './hooks';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
 export type NodeCallback<T = any> = (error: any, value?: T) => void;
@@ -144,7 +144,7 @@ export class Future<T = any> {
     const onResolved = () => {
       pending -= 1;
       if (pending === 0) {
-        fiberTimeline.observer?.ready(fiber.id);
+        hooks.timeline?.ready(fiber.id);
         fiber.run();
       }
     };
@@ -186,7 +186,7 @@ export class Future<T = any> {
       // With stitching off, the stack as node-fibers' users saw it on Node 14 and before, where
       // V8's `stack` was a plain value that node-fibers' linking left alone (Node 22 and later
       // make it an accessor, which that linking would change): untouched, `futureStack` kept.
-      if (!stitchOptions.stacks) {
+      if (!stitchesStacks()) {
         keepFutureStack(error);
       } else if (Fiber.current !== undefined) {
         keepFutureStack(error);
@@ -350,17 +350,15 @@ export class FiberFuture<T = any> extends Future<T> {
       this.started = true;
       // The fiber's spawn site is `fn`'s (with spawnSites 'function'); nothing of the caller's
       // stack is left in a tick.
-      spawnFrom(
-        FiberFuture,
-        fn,
-        () =>
-          new Fiber(() => {
-            try {
-              this.return(fn.apply(context, args));
-            } catch (error) {
-              this.throw(error);
-            }
-          }),
+      new Fiber(
+        () => {
+          try {
+            this.return(fn.apply(context, args));
+          } catch (error) {
+            this.throw(error);
+          }
+        },
+        spawnOptions(fn, FiberFuture),
       ).run();
     });
   }

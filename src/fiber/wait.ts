@@ -1,4 +1,5 @@
-import { Fiber, type FiberOptions, fiberTimeline, spawnFrom, stitchEscapeOf } from './fiber';
+import { Fiber, type FiberOptions, spawnOptions, stitchEscapeOf } from './fiber';
+import { hooks } from './hooks';
 import { binding } from './native';
 
 const kWaiting = Symbol('fiberscope.waiting');
@@ -36,7 +37,7 @@ export function wait<T>(value: PromiseLike<T> | T): T {
   const resume = (method: 'run' | 'throwInto', result: unknown) => {
     if (fiber[kWaiting] !== token) return;
     fiber[kWaiting] = undefined;
-    fiberTimeline.observer?.ready(fiber.id);
+    hooks.timeline?.ready(fiber.id);
     try {
       fiber[method](result);
     } catch (error) {
@@ -74,22 +75,23 @@ export function sync<Args extends unknown[], R>(
  */
 export function spawn<T>(fn: () => T, options?: FiberOptions): Promise<Awaited<T>> {
   if (typeof fn !== 'function') throw new TypeError('spawn() expects a function');
-  return spawnFrom(spawn, fn, () => {
-    let resolve!: (value: Awaited<T>) => void;
-    let reject!: (error: unknown) => void;
-    // Made before the promise, so that bad options throw here, as new Fiber() does.
-    const fiber: Fiber = new Fiber(() => {
+  let resolve!: (value: Awaited<T>) => void;
+  let reject!: (error: unknown) => void;
+  // Made before the promise, so that bad options throw here, as new Fiber() does.
+  const fiber: Fiber = new Fiber(
+    () => {
       try {
         resolve(fn() as Awaited<T>);
       } catch (error) {
         stitchEscapeOf(fiber, error);
         reject(error);
       }
-    }, options);
-    return new Promise<Awaited<T>>((resolvePromise, rejectPromise) => {
-      resolve = resolvePromise;
-      reject = rejectPromise;
-      fiber.run();
-    });
+    },
+    spawnOptions(fn, spawn, options?.name),
+  );
+  return new Promise<Awaited<T>>((resolvePromise, rejectPromise) => {
+    resolve = resolvePromise;
+    reject = rejectPromise;
+    fiber.run();
   });
 }

@@ -1,4 +1,5 @@
-// `fiberscope/profiler`: a sampling profiler that attributes time per fiber.
+// The profiler's API (the package's `fiberscope/profiler`): a sampling profiler that attributes
+// time per fiber.
 
 export type { NameGroup } from './by-name';
 export { assembleProfile, MAX_TIMELINE_SEGMENTS, type ProfileChunk } from './chunk';

@@ -3,7 +3,8 @@
 // into the profile model (model.ts).
 import path from 'node:path';
 import { FiberEventRecorder } from '../fiber/events';
-import { Fiber, fiberNames, fiberTimeline } from '../fiber/fiber';
+import { Fiber } from '../fiber/fiber';
+import { hooks } from '../fiber/hooks';
 import { binding, type NativeSamples } from '../fiber/native';
 import { mapPosition } from '../stitch/source-maps';
 import { type NameGroup, threadsByName } from './by-name';
@@ -115,8 +116,8 @@ export class Profiler {
   constructor(intervalUs: number, maxDepth: number) {
     this.intervalUs = intervalUs;
     this.#events = new FiberEventRecorder({ capacity: EVENT_CAPACITY });
-    const previous = fiberNames.observer;
-    fiberNames.observer = (id, name) => {
+    const previous = hooks.names;
+    hooks.names = (id, name) => {
       this.#noteName(id, name);
       previous?.(id, name);
     };
@@ -130,7 +131,7 @@ export class Profiler {
       binding.startSampling(intervalUs, maxDepth);
     } catch (error) {
       this.#events.stop();
-      fiberNames.observer = previous;
+      hooks.names = previous;
       throw error;
     }
     const marks = this.#marks;
@@ -140,7 +141,7 @@ export class Profiler {
     // keep an unknown site (-1); short ones weigh little in the timeline.
     const pending = new Map<number, { index: number; generation: number; sinceUs: number }>();
     let lastCaptureUs = Number.NEGATIVE_INFINITY;
-    fiberTimeline.observer = {
+    hooks.timeline = {
       waiting: (fiberId) => {
         const sinceUs = nowUs();
         const index = marks.push(sinceUs, false, fiberId, -1);
@@ -175,8 +176,8 @@ export class Profiler {
     if (this.#stopped) throw new Error('The profiler was already stopped');
     this.#stopped = true;
     active = undefined;
-    fiberNames.observer = undefined;
-    fiberTimeline.observer = undefined;
+    hooks.names = undefined;
+    hooks.timeline = undefined;
     const native = binding.stopSampling();
     return this.#chunk(native, this.#events.stop());
   }

@@ -5,7 +5,8 @@
 import domainModule from 'node:domain';
 import { type REPLEval, type REPLServer, Recoverable } from 'node:repl';
 import vm from 'node:vm';
-import { Fiber, kEscapeHandler, kSwitchHooks, switchHooks } from '../fiber/fiber';
+import { Fiber } from '../fiber/fiber';
+import { setEscapeHandler, setSwitchListener } from '../fiber/hooks';
 import { isThenable, wait } from '../fiber/wait';
 import { onReportedError } from './error-hook';
 import { armInterrupt, interruptInput } from './interrupt';
@@ -227,16 +228,16 @@ export class FiberEvaluator {
     active.fiber = fiber;
     this.#active = active;
     // What the fiber throws at whoever resumes it (an interrupted busy loop) ends the input.
-    fiber[kEscapeHandler] = (error) => {
+    setEscapeHandler(fiber, (error) => {
       // Stopped by Ctrl-C, the fiber ended without running the domain's exit: take it off.
       this.#leaveDomain();
       complete(error);
-    };
+    });
     // The REPL's domain is entered while the input runs, never while the main thread does.
     const domain = this.#domain;
     if (domain !== undefined) {
       let entered = false;
-      fiber[kSwitchHooks] = {
+      setSwitchListener(fiber, {
         suspending: () => {
           entered = domainStack().includes(domain);
           if (entered) domain.exit();
@@ -244,13 +245,8 @@ export class FiberEvaluator {
         resumed: () => {
           if (entered) domain.enter();
         },
-      };
-      switchHooks.fibers++;
-      clearHooks = () => {
-        if (fiber[kSwitchHooks] === undefined) return;
-        fiber[kSwitchHooks] = undefined;
-        switchHooks.fibers--;
-      };
+      });
+      clearHooks = () => setSwitchListener(fiber, undefined);
     }
     restoreTerminal = cookTerminal(this.#server);
     disarm = armInterrupt(fiber, () => interruptInput(fiber, complete));

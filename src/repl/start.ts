@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import repl, { type REPLServer, type ReplOptions } from 'node:repl';
-import { suspensionSites } from '../fiber/fiber';
+import { hooks } from '../fiber/hooks';
 import { type CommandOptions, defineCommands, formatError } from './commands';
 import { FiberEvaluator } from './evaluator';
 import { trimReplFrames } from './report';
@@ -83,9 +83,9 @@ export function start(options: FiberReplOptions | string = {}): FiberREPLServer 
 
   // `.fibers` shows where each fiber waits: recorded while a REPL is open.
   openRepls++;
-  suspensionSites.enabled = true;
+  hooks.suspensionSites = true;
   server.once('exit', () => {
-    if (--openRepls === 0) suspensionSites.enabled = false;
+    if (--openRepls === 0) hooks.suspensionSites = false;
   });
 
   if (server.terminal && own.historyFile !== false) {

@@ -4,8 +4,9 @@
 
 import { inspect } from 'node:util';
 import vm from 'node:vm';
-import { Fiber, kEscapeHandler, suspensionSites } from '../fiber/fiber';
+import { Fiber } from '../fiber/fiber';
 import { Future } from '../fiber/future';
+import { hooks, setEscapeHandler } from '../fiber/hooks';
 import { liveFibers } from '../fiber/live';
 import { binding } from '../fiber/native';
 import { isThenable, spawn, sync, wait } from '../fiber/wait';
@@ -38,7 +39,7 @@ function compile(code: string, filename: string): vm.Script {
 
 /** Evaluates `code` inside a fiber; settles once the input has ended, its promise awaited. */
 export function evaluate(code: string, options: { colors?: boolean } = {}): Promise<RemoteOutcome> {
-  suspensionSites.enabled = true;
+  hooks.suspensionSites = true;
   provideFiberApi();
   const colors = options.colors === true;
   const filename = `REPL${++counter}`;
@@ -68,7 +69,7 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
       },
       { name: 'repl' },
     );
-    fiber[kEscapeHandler] = (error) => finish(error);
+    setEscapeHandler(fiber, (error) => finish(error));
     const interrupt = () => {
       if (!done) interruptInput(fiber, finish);
     };
@@ -120,7 +121,7 @@ export function interrupt(): boolean {
 
 /** The target's live fibers, as `.fibers` prints them. */
 export function fibers(options: { colors?: boolean } = {}): string {
-  suspensionSites.enabled = true;
+  hooks.suspensionSites = true;
   return formatFibers(
     liveFibers().filter((fiber) => fiber.fiber !== running?.fiber),
     options.colors === true,

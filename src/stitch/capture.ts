@@ -3,12 +3,10 @@
 // error's `.stack` as segments, each opened by a separator line.
 import inspector from 'node:inspector';
 import path from 'node:path';
-import { type AnyFunction, functionLocation } from './function-location';
+import type { AnyFunction, CrossedFiber, Stitcher } from '../fiber/hooks';
+import { functionLocation } from './function-location';
 import { separatorLine } from './parse';
-import { formatPositionFrame, installSourceMaps } from './source-maps';
-
-// Stitched traces show TypeScript and bundled code at its original lines.
-if (process.env.FIBERSCOPE_SOURCE_MAPS !== '0') installSourceMaps();
+import { formatPositionFrame } from './source-maps';
 
 /** What a spawn records: `'function'`, the spawned function (located only when a trace shows
  *  it); `'caller'`, V8's capture of the frames that spawned the fiber; `false`, nothing. */
@@ -233,7 +231,8 @@ function levelLines(level: SpawnLevel): string[] {
   return level.lines;
 }
 
-function spawnChain(record: SpawnRecord | undefined): PendingSegment[] {
+function spawnChain(spawnRecord: unknown): PendingSegment[] {
+  const record = spawnRecord as SpawnRecord | undefined;
   if (record === undefined) return [];
   const levels = record.levels.slice(0, stitchOptions.spawnDepth);
   return levels.map((level) => ({
@@ -297,13 +296,6 @@ export function suspendedTrace(site: { stack?: string } | undefined, fiber: Cros
   return lines.join('\n');
 }
 
-/** The fiber an error crossed: its id, its name now, and its spawn record. */
-export interface CrossedFiber {
-  id: number;
-  name: string;
-  record: SpawnRecord | undefined;
-}
-
 /**
  * An error came out of a wait inside `fiber`: appends the fiber's frames at the wait site
  * (`above` and what it called are left out) and its spawn chain.
@@ -329,7 +321,7 @@ export function stitchRunError(error: unknown, fiber: CrossedFiber, above: Funct
 }
 
 /** An error escaped a fiber to the promise of whoever spawned it: appends the spawn chain. */
-export function stitchEscape(error: unknown, record: SpawnRecord | undefined): void {
+export function stitchEscape(error: unknown, record: unknown): void {
   if (!stitchOptions.stacks || record === undefined) return;
   appendSegments(error, spawnChain(record));
 }
@@ -339,3 +331,20 @@ export function wantsDebuggerTask(): boolean {
   const mode = stitchOptions.debuggerTasks;
   return mode === true || (mode === 'auto' && inspector.url() !== undefined);
 }
+
+/** fiberscope's stitcher, as the runtime calls it (src/fiber/hooks.ts; registered by
+ *  src/stitch/install.ts). */
+export const stitcher: Stitcher = {
+  stacksOn: () => stitchOptions.stacks,
+  wantsDebuggerTask,
+  recordSpawn: (id, name, parent, fn, caller) =>
+    recordSpawn(id, name, parent as SpawnRecord | undefined, spawnSite(fn, caller)),
+  renamed: (record, name) => {
+    (record as SpawnRecord).levels[0].name = name;
+  },
+  captureWaitSite,
+  stitchWaitError,
+  stitchRunError,
+  stitchEscape,
+  suspendedTrace,
+};

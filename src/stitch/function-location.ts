@@ -3,8 +3,7 @@
 // trace shows it. V8 knows a function's position without walking any stack (the addon's
 // functionLocation(), from V8's public Function API).
 
-/** Any function (the one a fiber runs). */
-export type AnyFunction = (...args: never[]) => unknown;
+import type { AnyFunction } from '../fiber/hooks';
 
 /** A function's position: 1-based line and column (of its parameter list), as in stack frames. */
 export interface FunctionLocation {

@@ -1,4 +1,5 @@
-// `fiberscope/stitch`: stitched traces as a structure, and back to text.
+// The stitch layer's API (the package's `fiberscope/stitch`): stitched traces as a structure,
+// and back to text.
 export {
   configureStitching,
   type SpawnSites,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const registerPath = path.join(repoRoot, 'dist', 'fiber', 'compat', 'register.js');
+const registerPath = path.join(repoRoot, 'dist', 'entry', 'register.js');
 
 interface ChildResult {
   code: number | string | null;

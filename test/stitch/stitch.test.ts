@@ -361,7 +361,7 @@ describe('spawn sites: the spawned function', () => {
   const program = path.join(dir, 'spawn-site.js');
   writeFileSync(
     program,
-    `const { spawn, wait } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'index.js'))});
+    `const { spawn, wait } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'entry', 'index.js'))});
 function handler() {
   return wait(Promise.reject(new Error('failed')));
 }

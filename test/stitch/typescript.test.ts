@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Line numbers below are asserted: the .js output has different ones (types and comments go).
 const source = `// A TypeScript fixture: types and comments shift the compiled lines.
-const { spawn, wait } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'index.js'))});
+const { spawn, wait } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'entry', 'index.js'))});
 
 interface Order {
   id: number;

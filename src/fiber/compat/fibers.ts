@@ -1,6 +1,6 @@
 // Drop-in for node-fibers' `fibers` module: `Fiber(fn)` with or without `new`, Fiber.yield,
 // Fiber.current, Fiber.poolSize, Fiber.fibersCreated. Objects are fiberscope Fibers.
-import { Fiber as FiberClass, spawnFrom } from '../fiber';
+import { Fiber as FiberClass, spawnOptions } from '../fiber';
 
 interface FiberConstructor {
   (fn: (value?: any) => unknown): FiberClass;
@@ -15,7 +15,7 @@ interface FiberConstructor {
 const Fiber = function Fiber(fn: (value?: any) => unknown): FiberClass {
   if (arguments.length !== 1) throw new TypeError('Fiber expects 1 argument');
   if (typeof fn !== 'function') throw new TypeError('Fiber expects a function');
-  return spawnFrom(Fiber, fn, () => new FiberClass(fn));
+  return new FiberClass(fn, spawnOptions(fn, Fiber));
 } as unknown as FiberConstructor;
 
 Fiber.prototype = FiberClass.prototype;

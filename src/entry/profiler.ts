@@ -1,0 +1,4 @@
+// `fiberscope/profiler`: the sampling profiler, its model, importers and exporters.
+import './setup';
+
+export * from '../profiler';
