@@ -11,6 +11,7 @@ import { mapSourcePosition } from 'source-map-support';
 import { formatBounded, type SerializedSegment } from '../stitch/bounded';
 import type { StitchedError, StitchedFrame } from '../stitch/model';
 import { isSeparatorLine, parseStackText } from '../stitch/parse';
+import { bold, colorsByDefault, dim, green, magenta, red, type Style, yellow } from '../util/ansi';
 import { UsageError } from './usage-error';
 
 export const STITCH_USAGE = `  stitch [options] [file]       Print the stitched traces of the errors in pino NDJSON logs
@@ -30,16 +31,7 @@ const LEVELS: Record<number, string> = {
   60: 'FATAL',
 };
 
-const paint = (code: string, reset: string) => (text: string, on: boolean) =>
-  on ? `\u001b[${code}m${text}\u001b[${reset}m` : text;
-const red = paint('31', '39');
-const yellow = paint('33', '39');
-const green = paint('32', '39');
-const magenta = paint('35', '39');
-const dim = paint('2', '22');
-const bold = paint('1', '22');
-
-function levelColor(level: number): (text: string, on: boolean) => string {
+function levelColor(level: number): Style {
   if (level >= 50) return red;
   if (level >= 40) return yellow;
   if (level >= 30) return green;
@@ -317,11 +309,7 @@ function write(text: string): Promise<void> | undefined {
 
 export async function stitchCommand(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
-  const color =
-    parsed.color ??
-    (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''
-      ? false
-      : process.stdout.isTTY === true);
+  const color = parsed.color ?? colorsByDefault(process.stdout);
   const options: Options = { color };
 
   let input: NodeJS.ReadableStream;

@@ -15,7 +15,7 @@ import { onReportedError } from './error-hook';
 import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
 import { isIncomplete } from './syntax';
-import { cookTerminal } from './terminal';
+import { cookTerminal, usesColors } from './terminal';
 
 export interface AttachOptions
   extends Pick<ReplOptions, 'input' | 'output' | 'terminal' | 'prompt' | 'useColors'> {
@@ -94,7 +94,7 @@ export async function attach(
         finish(new Recoverable(new SyntaxError('Unexpected end of input')), undefined);
         return;
       }
-      const colors = (server as { useColors?: boolean }).useColors === true;
+      const colors = usesColors(server);
       const restoreTerminal = cookTerminal(server);
       gate.busy = true;
       let settled = false;
@@ -150,7 +150,7 @@ export async function attach(
         this.displayPrompt();
         return;
       }
-      const colors = (server as { useColors?: boolean }).useColors === true;
+      const colors = usesColors(server);
       // Lines after it (and the end of piped input) wait for the list, as they would for an input.
       gate.busy = true;
       const done = (text: string) => {

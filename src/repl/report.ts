@@ -1,9 +1,7 @@
 // What the REPL's commands print: the live fibers, and a profile's top functions per fiber.
 import type { LiveFiber } from '../fiber/live';
 import type { Profile } from '../profiler/model';
-
-const cyan = (text: string) => `\u001b[36m${text}\u001b[39m`;
-const dim = (text: string) => `\u001b[2m${text}\u001b[22m`;
+import { cyan, dim } from '../util/ansi';
 
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
