@@ -2,6 +2,7 @@
 import type { LiveFiber } from '../fiber/live';
 import type { Profile } from '../profiler/model';
 import { cyan, dim } from '../util/ansi';
+import { isOwnFile, isOwnFrame } from '../util/own-files';
 
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -40,7 +41,7 @@ export function formatTopFunctions(profile: Profile, perThread = 5): string {
     const leaf = sample.stack[sample.stack.length - 1];
     // Idle time, and the profiler's own stop() that ends the last sample, are not the input's.
     if (leaf === undefined || profile.frames[leaf].special === 'idle') continue;
-    if (profile.frames[leaf].url.startsWith(OWN_DIR)) continue;
+    if (isOwnFile(profile.frames[leaf].url)) continue;
     const frames = byThread.get(sample.threadId) ?? new Map<number, number>();
     byThread.set(sample.threadId, frames);
     frames.set(leaf, (frames.get(leaf) ?? 0) + sample.weightUs);
@@ -75,7 +76,6 @@ export function formatTopFunctions(profile: Profile, perThread = 5): string {
 // nothing about the input: Node's REPL hides them too.
 const MACHINERY =
   /^\s+at .*\(?node:(?:vm|repl|domain|events|readline|net|stream|internal\/[^)]*):\d+:\d+\)?$/;
-const OWN_DIR = require('node:path').resolve(__dirname, '..');
 const SEPARATOR = /^\s*--- fiber #\d+ .*---$/;
 
 /** Drops separator lines left with no frames below them (the input fiber's own spawn site). */
@@ -98,7 +98,7 @@ export function trimReplFrames(error: unknown): void {
   if (typeof stack !== 'string') return;
   const kept = stack
     .split('\n')
-    .filter((line) => !MACHINERY.test(line) && !(/^\s+at /.test(line) && line.includes(OWN_DIR)));
+    .filter((line) => !MACHINERY.test(line) && !(/^\s+at /.test(line) && isOwnFrame(line)));
   try {
     (error as { stack?: string }).stack = withoutEmptySegments(kept).join('\n');
   } catch {

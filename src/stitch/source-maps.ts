@@ -15,11 +15,9 @@
 // others registered through install(). Files without a map are remembered here as well, so a
 // frame from such a file costs one Map lookup and never touches the filesystem again.
 import { findSourceMap } from 'node:module';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sourceMapSupport from 'source-map-support';
-
-const ownDist = path.resolve(__dirname, '..') + path.sep;
+import { isOwnFile } from '../util/own-files';
 
 type CallSite = NodeJS.CallSite;
 type PrepareStackTrace = (error: Error, sites: CallSite[]) => unknown;
@@ -182,7 +180,7 @@ function fileHasMap(file: string): boolean {
   if (known === undefined) {
     // Node's own modules and V8's internal scripts never carry maps; fiberscope's own frames
     // (dist/, which ships maps to src/) are left as they are: nobody debugs them from a trace.
-    if (file.startsWith('node:') || file.startsWith('wasm://') || file.startsWith(ownDist)) {
+    if (file.startsWith('node:') || file.startsWith('wasm://') || isOwnFile(file)) {
       known = false;
     } else {
       try {
