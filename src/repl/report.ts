@@ -1,6 +1,7 @@
 // What the REPL's commands print: the live fibers, and a profile's top functions per fiber.
 import type { LiveFiber } from '../fiber/live';
 import type { Profile } from '../profiler/model';
+import { isFrameLine, isSeparatorLine } from '../stitch/parse';
 import { cyan, dim } from '../util/ansi';
 import { isOwnFile, isOwnFrame } from '../util/own-files';
 
@@ -76,13 +77,12 @@ export function formatTopFunctions(profile: Profile, perThread = 5): string {
 // nothing about the input: Node's REPL hides them too.
 const MACHINERY =
   /^\s+at .*\(?node:(?:vm|repl|domain|events|readline|net|stream|internal\/[^)]*):\d+:\d+\)?$/;
-const SEPARATOR = /^\s*--- fiber #\d+ .*---$/;
 
 /** Drops separator lines left with no frames below them (the input fiber's own spawn site). */
 function withoutEmptySegments(lines: string[]): string[] {
   return lines.filter(
     (line, i) =>
-      !SEPARATOR.test(line) || (lines[i + 1] !== undefined && /^\s+at /.test(lines[i + 1])),
+      !isSeparatorLine(line) || (lines[i + 1] !== undefined && isFrameLine(lines[i + 1])),
   );
 }
 
@@ -98,7 +98,7 @@ export function trimReplFrames(error: unknown): void {
   if (typeof stack !== 'string') return;
   const kept = stack
     .split('\n')
-    .filter((line) => !MACHINERY.test(line) && !(/^\s+at /.test(line) && isOwnFrame(line)));
+    .filter((line) => !MACHINERY.test(line) && !(isFrameLine(line) && isOwnFrame(line)));
   try {
     (error as { stack?: string }).stack = withoutEmptySegments(kept).join('\n');
   } catch {

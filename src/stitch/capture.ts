@@ -4,7 +4,7 @@
 import inspector from 'node:inspector';
 import { isOwnFrame } from '../util/own-files';
 import { type AnyFunction, functionLocation } from './function-location';
-import { separatorLine } from './parse';
+import { isFrameLine, separatorLine } from './parse';
 import { formatPositionFrame, installSourceMaps } from './source-maps';
 
 // Stitched traces show TypeScript and bundled code at its original lines.
@@ -164,7 +164,7 @@ function frameLines(site: { stack?: string }): string[] {
   return stack
     .split('\n')
     .slice(1)
-    .filter((line) => /^\s*at /.test(line) && !isOwnFrame(line))
+    .filter((line) => isFrameLine(line) && !isOwnFrame(line))
     .slice(0, stitchOptions.framesPerSegment);
 }
 
