@@ -7,10 +7,10 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { mapSourcePosition } from 'source-map-support';
 import { formatBounded, type SerializedSegment } from '../stitch/bounded';
 import type { StitchedError, StitchedFrame } from '../stitch/model';
 import { isSeparatorLine, parseStackText } from '../stitch/parse';
+import { originalPosition } from '../stitch/source-maps';
 import { bold, colorsByDefault, dim, green, magenta, red, type Style, yellow } from '../util/ansi';
 import { UsageError } from './usage-error';
 
@@ -117,17 +117,12 @@ function mapFrame(frame: StitchedFrame): StitchedFrame {
   const path = diskPath(frame.file);
   if (path === undefined || unmappable.has(path)) return frame;
   try {
-    // source-map-support's positions: 1-based lines, 0-based columns.
-    const position = mapSourcePosition({
-      source: path,
-      line: frame.line,
-      column: Math.max(0, frame.column - 1),
-    });
-    if (position.source === path && position.line === frame.line) return frame;
-    const file = position.source.startsWith('file:')
-      ? safeFileURLToPath(position.source)
-      : position.source;
-    return { ...frame, file, line: position.line, column: position.column + 1 };
+    const position = originalPosition(path, frame.line, Math.max(1, frame.column));
+    if (position === undefined) return frame;
+    const file = position.file.startsWith('file:')
+      ? safeFileURLToPath(position.file)
+      : position.file;
+    return { ...frame, file, line: position.line, column: position.column };
   } catch {
     // A source map that does not parse: the compiled position is the best there is.
     unmappable.add(path);

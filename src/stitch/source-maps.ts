@@ -166,13 +166,27 @@ export function mapPosition(
 ): { file: string; line: number; column: number; name?: string } | undefined {
   if (!file || line < 1 || !fileHasMap(file)) return undefined;
   try {
-    // source-map-support takes 1-based lines and 0-based columns, as V8's CallSite API has them.
-    const mapped = sourceMapSupport.mapSourcePosition({ source: file, line, column: column - 1 });
-    if (mapped.source === file && mapped.line === line) return undefined;
-    return { file: mapped.source, line: mapped.line, column: mapped.column + 1 };
+    return originalPosition(file, line, column);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The position a source map gives for a 1-based line and column of `file` (a path, or a URL
+ * source-map-support reads), through source-map-support's caches of files and maps; undefined
+ * when there is no map or it leaves the line where it is. The file comes back as the map names
+ * it (a path or a `file:` URL). Throws on a map that does not parse.
+ */
+export function originalPosition(
+  file: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
+  // source-map-support takes 1-based lines and 0-based columns, as V8's CallSite API has them.
+  const mapped = sourceMapSupport.mapSourcePosition({ source: file, line, column: column - 1 });
+  if (mapped.source === file && mapped.line === line) return undefined;
+  return { file: mapped.source, line: mapped.line, column: mapped.column + 1 };
 }
 
 function fileHasMap(file: string): boolean {
