@@ -12,6 +12,7 @@ import type { StitchedError, StitchedFrame } from '../stitch/model';
 import { isSeparatorLine, parseStackText } from '../stitch/parse';
 import { originalPosition } from '../stitch/source-maps';
 import { bold, colorsByDefault, dim, green, magenta, red, type Style, yellow } from '../util/ansi';
+import { isRecord, type Json } from '../util/json';
 import { UsageError } from './usage-error';
 
 export const STITCH_USAGE = `  stitch [options] [file]       Print the stitched traces of the errors in pino NDJSON logs
@@ -36,12 +37,6 @@ function levelColor(level: number): Style {
   if (level >= 40) return yellow;
   if (level >= 30) return green;
   return dim;
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The errors a log line holds, by key: `err`, `error`, then any other error-shaped value. */

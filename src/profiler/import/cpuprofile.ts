@@ -10,8 +10,9 @@
 // sample, the last one for the time to `endTime`. Without `samples`, each node's `hitCount` becomes
 // one sample, the profile's span shared evenly among the hits.
 
+import { isRecord, type Json } from '../../util/json';
 import type { Profile, ProfileFrame, ProfileSample } from '../model';
-import { isNumber, isRecord, type Json, parseJson, SPECIAL_OF_NAME } from './json';
+import { isNumber, parseJson, SPECIAL_OF_NAME } from './json';
 
 function fail(why: string): never {
   throw new Error(`not a .cpuprofile: ${why}`);

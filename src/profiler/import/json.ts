@@ -3,11 +3,6 @@
 import { SPECIAL_FRAME_NAMES } from '../export/names';
 import type { ProfileFrame } from '../model';
 
-export type Json = Record<string, unknown>;
-
-export const isRecord = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 export const isNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 

@@ -10,8 +10,9 @@
 // the others). Values convert to microseconds; `none` and `bytes` are taken as microseconds.
 // The format has no waiting time: each thread's wall time is its profile's span, its wait 0.
 
+import { isRecord, type Json } from '../../util/json';
 import type { Profile, ProfileFrame, ProfileSample, ProfileThread } from '../model';
-import { isNumber, isRecord, type Json, parseJson, SPECIAL_OF_NAME } from './json';
+import { isNumber, parseJson, SPECIAL_OF_NAME } from './json';
 
 const UNIT_US: Record<string, number> = {
   none: 1,
