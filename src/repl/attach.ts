@@ -4,6 +4,7 @@
 // its promise awaited.
 import repl, { type REPLServer, Recoverable, type ReplOptions } from 'node:repl';
 import { inspect } from 'node:util';
+import { INTERRUPTED_MESSAGE } from '../fiber/interrupt-error';
 import {
   connect,
   type InspectorClient,
@@ -117,7 +118,7 @@ export async function attach(
         }
         // Without the runtime: a busy input is terminated; a pending await is abandoned here.
         client.Runtime.terminateExecution().catch(() => {});
-        settle(remoteError('Error: Script execution was interrupted by `SIGINT`'));
+        settle(remoteError(`Error: ${INTERRUPTED_MESSAGE}`));
       };
       process.on('SIGINT', onSigint);
       pending = (error) => settle(error);
