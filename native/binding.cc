@@ -411,6 +411,13 @@ void SetOrphanErrorHandler(const FunctionCallbackInfo<Value>& args) {
   RuntimeOf(args)->orphan_error_handler.Reset(args.GetIsolate(), args[0].As<v8::Function>());
 }
 
+void SetInterruptErrorFactory(const FunctionCallbackInfo<Value>& args) {
+  if (args.Length() < 1 || !args[0]->IsFunction()) {
+    return ThrowTypeError(args.GetIsolate(), "expected a function");
+  }
+  RuntimeOf(args)->interrupt_error_factory.Reset(args.GetIsolate(), args[0].As<v8::Function>());
+}
+
 Local<v8::FunctionTemplate> FiberTemplate(v8::Isolate* isolate, Runtime* runtime,
                                           Local<v8::External> data) {
   if (!runtime->fiber_template.IsEmpty()) return runtime->fiber_template.Get(isolate);
@@ -491,6 +498,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   fn("drainEvents", fiberscope::DrainEvents);
   fn("eventsDropped", fiberscope::EventsDropped);
   fn("setOrphanErrorHandler", fiberscope::SetOrphanErrorHandler);
+  fn("setInterruptErrorFactory", fiberscope::SetInterruptErrorFactory);
   fn("exchangeAsyncContext", fiberscope::ExchangeAsyncContext);
   fn("startSampling", fiberscope::StartSampling);
   fn("stopSampling", fiberscope::StopSampling);

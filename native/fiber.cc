@@ -107,6 +107,7 @@ v8::MaybeLocal<v8::Value> Fiber::Resume(v8::Local<v8::Value> value, Delivery del
     transfer_.Reset();
     transfer_has_value_ = false;
     transfer_is_exception_ = false;
+    transfer_is_interrupt_ = false;
     isolate_->TerminateExecution();
     return {};
   }
@@ -152,6 +153,16 @@ void Fiber::SwitchIn(ThreadPool::Worker* worker) {
 }
 
 v8::MaybeLocal<v8::Value> Fiber::TakeTransfer() {
+  if (transfer_is_interrupt_) {
+    transfer_is_interrupt_ = false;
+    transfer_is_exception_ = false;
+    transfer_has_value_ = false;
+    // Made here, on the resumer's side, where JavaScript may run: a termination or an error
+    // while making it is the resumer's, like any other of a call into JavaScript.
+    v8::Local<v8::Value> error;
+    if (runtime_->MakeInterruptError().ToLocal(&error)) isolate_->ThrowException(error);
+    return {};
+  }
   v8::Local<v8::Value> value =
       transfer_.IsEmpty() ? v8::Undefined(isolate_).As<v8::Value>() : transfer_.Get(isolate_);
   transfer_.Reset();
@@ -245,6 +256,7 @@ void Fiber::Terminate() {
   SwitchIn(nullptr);
   if (state_ == State::kIdle) runtime_->ReleaseThreadCost();
   transfer_.Reset();
+  transfer_is_interrupt_ = false;
   ending_ = Ending::kNone;
 }
 
@@ -298,21 +310,12 @@ void Fiber::RunOnThisThread() {
       SetTransfer(value);
       transfer_is_exception_ = false;
     } else if (try_catch.HasTerminated() && interrupted_) {
-      // Ctrl-C stopped this fiber's JavaScript: its resumer gets an ordinary error, with the
-      // code Node gives an interrupted script.
+      // Ctrl-C stopped this fiber's JavaScript: its resumer gets an ordinary error, the interrupt
+      // error (src/fiber/interrupt-error.ts), which TakeTransfer() makes.
       isolate_->CancelTerminateExecution();
       interrupted_ = false;
-      v8::Local<v8::Object> error =
-          v8::Exception::Error(v8::String::NewFromUtf8Literal(
-                                   isolate_, "Script execution was interrupted by `SIGINT`"))
-              .As<v8::Object>();
-      error
-          ->DefineOwnProperty(
-              context, v8::String::NewFromUtf8Literal(isolate_, "code"),
-              v8::String::NewFromUtf8Literal(isolate_, "ERR_SCRIPT_EXECUTION_INTERRUPTED"),
-              v8::DontEnum)
-          .Check();
-      transfer_.Reset(isolate_, error);
+      transfer_.Reset();
+      transfer_is_interrupt_ = true;
       transfer_is_exception_ = true;
       ending = EventType::kThrow;
     } else if (try_catch.HasTerminated()) {

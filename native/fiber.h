@@ -89,6 +89,8 @@ class Fiber : public Strand {
   Ending ending_ = Ending::kNone;
   bool transfer_is_exception_ = false;
   bool transfer_has_value_ = false;
+  // Ctrl-C stopped the fiber: TakeTransfer() throws the interrupt error instead of transfer_.
+  bool transfer_is_interrupt_ = false;
   bool terminated_ = false;
   bool orphaned_ = false;
   bool interrupted_ = false;

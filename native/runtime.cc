@@ -80,6 +80,7 @@ Runtime::Runtime(v8::Isolate* isolate)
 
 Runtime::~Runtime() {
   orphan_error_handler.Reset();
+  interrupt_error_factory.Reset();
   main_context.Reset();
   fiber_template.Reset();
   fiber_constructor.Reset();
@@ -204,6 +205,13 @@ void Runtime::ReportOrphanError(v8::Local<v8::Value> error) {
           .IsEmpty()) {
     return;  // the handler itself threw; nothing more can be done with the error
   }
+}
+
+v8::MaybeLocal<v8::Value> Runtime::MakeInterruptError() {
+  // src/fiber/native.ts registers the factory as the addon loads.
+  if (interrupt_error_factory.IsEmpty()) return v8::Undefined(isolate_);
+  return interrupt_error_factory.Get(isolate_)->Call(isolate_->GetCurrentContext(),
+                                                     v8::Undefined(isolate_), 0, nullptr);
 }
 
 void Runtime::OnEnvironmentCleanup(void* data) {

@@ -125,6 +125,9 @@ class Runtime {
   void ChargeThreadCost();
   void ReleaseThreadCost();
   void UnwindOrphans();
+  // The interrupt error, from interrupt_error_factory (undefined without one); empty when the
+  // call threw or was terminated, with that pending.
+  v8::MaybeLocal<v8::Value> MakeInterruptError();
 
   v8::Global<v8::FunctionTemplate> fiber_template;
   v8::Global<v8::Function> fiber_constructor;
@@ -133,6 +136,8 @@ class Runtime {
   v8::Global<v8::Private> fiber_function_key;
   // Receives what a collected fiber threw while it was being unwound.
   v8::Global<v8::Function> orphan_error_handler;
+  // Makes the error a fiber stopped by Ctrl-C throws at its resumer (src/fiber/interrupt-error.ts).
+  v8::Global<v8::Function> interrupt_error_factory;
   // The context the addon was first loaded in, which the event loop's unwinding of collected
   // fibers enters for its callback scope (see OnOrphansAsync).
   v8::Global<v8::Context> main_context;

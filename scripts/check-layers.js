@@ -7,15 +7,17 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** Which layers each layer may import (its own always). */
+/** Which layers each layer may import (its own always). `util` holds leaf helpers that belong
+ *  to no layer (colours, own-file detection, JSON shapes): any layer may import it. */
 const ALLOWED = {
-  fiber: [],
-  inspector: [],
-  stitch: ['fiber'],
-  profiler: ['fiber', 'stitch'],
-  repl: ['fiber', 'stitch', 'profiler', 'inspector'],
-  cli: ['fiber', 'stitch', 'profiler', 'inspector', 'repl', 'entry'],
-  entry: ['fiber', 'stitch', 'profiler', 'inspector', 'repl'],
+  util: [],
+  fiber: ['util'],
+  inspector: ['util'],
+  stitch: ['util', 'fiber'],
+  profiler: ['util', 'fiber', 'stitch'],
+  repl: ['util', 'fiber', 'stitch', 'profiler', 'inspector'],
+  cli: ['util', 'fiber', 'stitch', 'profiler', 'inspector', 'repl', 'entry'],
+  entry: ['util', 'fiber', 'stitch', 'profiler', 'inspector', 'repl'],
   types: [],
 };
 

@@ -7,10 +7,12 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { mapSourcePosition } from 'source-map-support';
 import { formatBounded, type SerializedSegment } from '../stitch/bounded';
 import type { StitchedError, StitchedFrame } from '../stitch/model';
 import { isSeparatorLine, parseStackText } from '../stitch/parse';
+import { originalPosition } from '../stitch/source-maps';
+import { bold, colorsByDefault, dim, green, magenta, red, type Style, yellow } from '../util/ansi';
+import { isRecord, type Json } from '../util/json';
 import { UsageError } from './usage-error';
 
 export const STITCH_USAGE = `  stitch [options] [file]       Print the stitched traces of the errors in pino NDJSON logs
@@ -30,26 +32,11 @@ const LEVELS: Record<number, string> = {
   60: 'FATAL',
 };
 
-const paint = (code: string, reset: string) => (text: string, on: boolean) =>
-  on ? `\u001b[${code}m${text}\u001b[${reset}m` : text;
-const red = paint('31', '39');
-const yellow = paint('33', '39');
-const green = paint('32', '39');
-const magenta = paint('35', '39');
-const dim = paint('2', '22');
-const bold = paint('1', '22');
-
-function levelColor(level: number): (text: string, on: boolean) => string {
+function levelColor(level: number): Style {
   if (level >= 50) return red;
   if (level >= 40) return yellow;
   if (level >= 30) return green;
   return dim;
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The errors a log line holds, by key: `err`, `error`, then any other error-shaped value. */
@@ -125,17 +112,12 @@ function mapFrame(frame: StitchedFrame): StitchedFrame {
   const path = diskPath(frame.file);
   if (path === undefined || unmappable.has(path)) return frame;
   try {
-    // source-map-support's positions: 1-based lines, 0-based columns.
-    const position = mapSourcePosition({
-      source: path,
-      line: frame.line,
-      column: Math.max(0, frame.column - 1),
-    });
-    if (position.source === path && position.line === frame.line) return frame;
-    const file = position.source.startsWith('file:')
-      ? safeFileURLToPath(position.source)
-      : position.source;
-    return { ...frame, file, line: position.line, column: position.column + 1 };
+    const position = originalPosition(path, frame.line, Math.max(1, frame.column));
+    if (position === undefined) return frame;
+    const file = position.file.startsWith('file:')
+      ? safeFileURLToPath(position.file)
+      : position.file;
+    return { ...frame, file, line: position.line, column: position.column };
   } catch {
     // A source map that does not parse: the compiled position is the best there is.
     unmappable.add(path);
@@ -317,11 +299,7 @@ function write(text: string): Promise<void> | undefined {
 
 export async function stitchCommand(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
-  const color =
-    parsed.color ??
-    (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''
-      ? false
-      : process.stdout.isTTY === true);
+  const color = parsed.color ?? colorsByDefault(process.stdout);
   const options: Options = { color };
 
   let input: NodeJS.ReadableStream;

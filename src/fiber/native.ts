@@ -1,6 +1,7 @@
 // Loads the addon once. Everything else in src/ reaches native code through this module.
 import path from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
+import { interruptError } from './interrupt-error';
 
 /** A fiber as the addon sees it: the methods every Fiber object has. */
 export interface NativeFiber {
@@ -67,6 +68,8 @@ export interface Binding {
   drainEvents(into: Float64Array): number;
   eventsDropped(): number;
   setOrphanErrorHandler(handler: (error: unknown) => void): void;
+  /** What makes the error a fiber stopped by Ctrl-C throws at its resumer. */
+  setInterruptErrorFactory(factory: () => unknown): void;
   exchangeAsyncContext(frame: unknown): unknown;
   startSampling(intervalUs: number, maxDepth: number): void;
   stopSampling(): NativeSamples;
@@ -88,3 +91,4 @@ export interface Binding {
 
 // dist/fiber/native.js and src/fiber/native.ts both sit two folders below the package root.
 export const binding: Binding = nodeGypBuild(path.join(__dirname, '..', '..'));
+binding.setInterruptErrorFactory(interruptError);

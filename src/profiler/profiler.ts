@@ -1,12 +1,12 @@
 // The sampler front end: starts the native sampler, the fiber event recorder and the timeline
 // observer, and hands out what they recorded as chunks (chunk.ts), which assembleProfile() turns
 // into the profile model (model.ts).
-import path from 'node:path';
 import { FiberEventRecorder } from '../fiber/events';
 import { Fiber } from '../fiber/fiber';
 import { hooks } from '../fiber/hooks';
 import { binding, type NativeSamples } from '../fiber/native';
 import { mapPosition } from '../stitch/source-maps';
+import { OWN_DIR } from '../util/own-files';
 import { type NameGroup, threadsByName } from './by-name';
 import { assembleProfile, type ProfileChunk } from './chunk';
 import {
@@ -96,8 +96,6 @@ const SAMPLE_FIELDS = 5;
  *  bounded (12 MB of events, 16 MB of marks). */
 const EVENT_CAPACITY = 1 << 19;
 const MARK_CAPACITY = 1 << 19;
-// Wait sites skip fiberscope's own frames (wait(), sync(), Future#wait()...): dist/ or src/.
-const OWN_FILES = path.join(__dirname, '..') + path.sep;
 let active: Profiler | undefined;
 
 /** A running profiler: `stop()` returns the profile; `takeChunk()` hands out pieces of it. */
@@ -155,7 +153,8 @@ export class Profiler {
         if (wait.generation !== marks.generation || now - wait.sinceUs < intervalUs) return;
         if (now - lastCaptureUs < intervalUs) return;
         lastCaptureUs = now;
-        marks.setFrame(wait.index, binding.internCaller(OWN_FILES));
+        // The site skips fiberscope's own frames (wait(), sync(), Future#wait()...).
+        marks.setFrame(wait.index, binding.internCaller(OWN_DIR));
       },
       ready: (fiberId) => marks.push(nowUs(), true, fiberId, -1),
     };

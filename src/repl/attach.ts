@@ -4,6 +4,7 @@
 // its promise awaited.
 import repl, { type REPLServer, Recoverable, type ReplOptions } from 'node:repl';
 import { inspect } from 'node:util';
+import { INTERRUPTED_MESSAGE } from '../fiber/interrupt-error';
 import {
   connect,
   type InspectorClient,
@@ -15,7 +16,7 @@ import { onReportedError } from './error-hook';
 import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
 import { isIncomplete } from './syntax';
-import { cookTerminal } from './terminal';
+import { cookTerminal, usesColors } from './terminal';
 
 export interface AttachOptions
   extends Pick<ReplOptions, 'input' | 'output' | 'terminal' | 'prompt' | 'useColors'> {
@@ -94,7 +95,7 @@ export async function attach(
         finish(new Recoverable(new SyntaxError('Unexpected end of input')), undefined);
         return;
       }
-      const colors = (server as { useColors?: boolean }).useColors === true;
+      const colors = usesColors(server);
       const restoreTerminal = cookTerminal(server);
       gate.busy = true;
       let settled = false;
@@ -117,7 +118,7 @@ export async function attach(
         }
         // Without the runtime: a busy input is terminated; a pending await is abandoned here.
         client.Runtime.terminateExecution().catch(() => {});
-        settle(remoteError('Error: Script execution was interrupted by `SIGINT`'));
+        settle(remoteError(`Error: ${INTERRUPTED_MESSAGE}`));
       };
       process.on('SIGINT', onSigint);
       pending = (error) => settle(error);
@@ -150,7 +151,7 @@ export async function attach(
         this.displayPrompt();
         return;
       }
-      const colors = (server as { useColors?: boolean }).useColors === true;
+      const colors = usesColors(server);
       // Lines after it (and the end of piped input) wait for the list, as they would for an input.
       gate.busy = true;
       const done = (text: string) => {

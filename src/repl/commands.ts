@@ -10,6 +10,7 @@ import { formatStitched } from '../stitch/format';
 import { stitch } from '../stitch/stitch';
 import type { FiberEvaluator } from './evaluator';
 import { formatFibers, formatTopFunctions, trimReplFrames } from './report';
+import { usesColors } from './terminal';
 
 export interface CommandOptions {
   /** Where `.profile` writes its flame graphs. Default: the OS's temporary folder. */
@@ -29,7 +30,7 @@ export function defineCommands(
   evaluator: FiberEvaluator,
   options: CommandOptions,
 ): void {
-  const color = (server as { useColors?: boolean }).useColors === true;
+  const color = usesColors(server);
   const print = (text: string) => server.output.write(`${text}\n`);
 
   server.defineCommand('fibers', {

@@ -6,18 +6,8 @@
 //   listener, which hands the interrupt to `onInterrupt`.
 // A signal is taken once, by whichever side sees it first.
 import type { Fiber } from '../fiber/fiber';
+import { interruptError } from '../fiber/interrupt-error';
 import { binding } from '../fiber/native';
-
-/** The error an interrupted input ends with, as in Node's REPL. */
-function interruptError(): Error {
-  // Where the signal was handled says nothing: the trace is where the input was.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const error = new Error('Script execution was interrupted by `SIGINT`');
-  Error.stackTraceLimit = limit;
-  Object.defineProperty(error, 'code', { value: 'ERR_SCRIPT_EXECUTION_INTERRUPTED' });
-  return error;
-}
 
 /**
  * Ctrl-C for an input's fiber, from the main thread (so a started fiber is a suspended one): an

@@ -1,9 +1,9 @@
 // What the REPL's commands print: the live fibers, and a profile's top functions per fiber.
 import type { LiveFiber } from '../fiber/live';
 import type { Profile } from '../profiler/model';
-
-const cyan = (text: string) => `\u001b[36m${text}\u001b[39m`;
-const dim = (text: string) => `\u001b[2m${text}\u001b[22m`;
+import { isFrameLine, isSeparatorLine } from '../stitch/parse';
+import { cyan, dim } from '../util/ansi';
+import { isOwnFile, isOwnFrame } from '../util/own-files';
 
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -42,7 +42,7 @@ export function formatTopFunctions(profile: Profile, perThread = 5): string {
     const leaf = sample.stack[sample.stack.length - 1];
     // Idle time, and the profiler's own stop() that ends the last sample, are not the input's.
     if (leaf === undefined || profile.frames[leaf].special === 'idle') continue;
-    if (profile.frames[leaf].url.startsWith(OWN_DIR)) continue;
+    if (isOwnFile(profile.frames[leaf].url)) continue;
     const frames = byThread.get(sample.threadId) ?? new Map<number, number>();
     byThread.set(sample.threadId, frames);
     frames.set(leaf, (frames.get(leaf) ?? 0) + sample.weightUs);
@@ -77,14 +77,12 @@ export function formatTopFunctions(profile: Profile, perThread = 5): string {
 // nothing about the input: Node's REPL hides them too.
 const MACHINERY =
   /^\s+at .*\(?node:(?:vm|repl|domain|events|readline|net|stream|internal\/[^)]*):\d+:\d+\)?$/;
-const OWN_DIR = require('node:path').resolve(__dirname, '..');
-const SEPARATOR = /^\s*--- fiber #\d+ .*---$/;
 
 /** Drops separator lines left with no frames below them (the input fiber's own spawn site). */
 function withoutEmptySegments(lines: string[]): string[] {
   return lines.filter(
     (line, i) =>
-      !SEPARATOR.test(line) || (lines[i + 1] !== undefined && /^\s+at /.test(lines[i + 1])),
+      !isSeparatorLine(line) || (lines[i + 1] !== undefined && isFrameLine(lines[i + 1])),
   );
 }
 
@@ -100,7 +98,7 @@ export function trimReplFrames(error: unknown): void {
   if (typeof stack !== 'string') return;
   const kept = stack
     .split('\n')
-    .filter((line) => !MACHINERY.test(line) && !(/^\s+at /.test(line) && line.includes(OWN_DIR)));
+    .filter((line) => !MACHINERY.test(line) && !(isFrameLine(line) && isOwnFrame(line)));
   try {
     (error as { stack?: string }).stack = withoutEmptySegments(kept).join('\n');
   } catch {

@@ -8,6 +8,7 @@ import { hooks } from '../fiber/hooks';
 import { type CommandOptions, defineCommands, formatError } from './commands';
 import { FiberEvaluator } from './evaluator';
 import { trimReplFrames } from './report';
+import { usesColors } from './terminal';
 
 export interface FiberReplOptions extends ReplOptions, CommandOptions {
   /** Modules to load before the first prompt (`-r`): each one's exports become a variable named
@@ -79,7 +80,7 @@ export function start(options: FiberReplOptions | string = {}): FiberREPLServer 
   const evaluator = new FiberEvaluator(server);
   Object.defineProperty(server, 'fiberEvaluator', { value: evaluator });
   defineCommands(server, evaluator, own);
-  const color = (server as { useColors?: boolean }).useColors === true;
+  const color = usesColors(server);
 
   // `.fibers` shows where each fiber waits: recorded while a REPL is open.
   openRepls++;

@@ -23,3 +23,8 @@ export function cookTerminal(server: REPLServer): () => void {
     server.resume();
   };
 }
+
+/** Whether `server` prints in colour: its `useColors` (Node's default: when the output is a TTY). */
+export function usesColors(server: REPLServer): boolean {
+  return (server as { useColors?: boolean }).useColors === true;
+}

@@ -2,10 +2,10 @@
 // and, only when an error crosses a switch, the frames on the other side. Appends them to the
 // error's `.stack` as segments, each opened by a separator line.
 import inspector from 'node:inspector';
-import path from 'node:path';
 import type { AnyFunction, CrossedFiber, Stitcher } from '../fiber/hooks';
+import { isOwnFrame } from '../util/own-files';
 import { functionLocation } from './function-location';
-import { separatorLine } from './parse';
+import { isFrameLine, separatorLine } from './parse';
 import { formatPositionFrame } from './source-maps';
 
 /** What a spawn records: `'function'`, the spawned function (located only when a trace shows
@@ -99,13 +99,6 @@ export function configureStitching(options: StitchSettings): StitchOptions {
   return { ...stitchOptions };
 }
 
-// fiberscope's own frames (wait, spawn, the Fiber class...) say nothing to the reader. With
-// source maps on, they point into src/ instead of dist/.
-const ownDirs = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..', 'src')].map(
-  (dir) => dir + path.sep,
-);
-const ownFrame = (line: string) => ownDirs.some((dir) => line.includes(dir));
-
 // Wait and run segments start in fiberscope's own code (wait(), Future#get): room for those
 // frames, which frameLines() drops, so that framesPerSegment frames of the caller remain.
 const OWN_FRAMES_ROOM = 3;
@@ -169,7 +162,7 @@ function frameLines(site: { stack?: string }): string[] {
   return stack
     .split('\n')
     .slice(1)
-    .filter((line) => /^\s*at /.test(line) && !ownFrame(line))
+    .filter((line) => isFrameLine(line) && !isOwnFrame(line))
     .slice(0, stitchOptions.framesPerSegment);
 }
 
@@ -216,9 +209,9 @@ function functionLines(fn: AnyFunction): string[] {
   if (place === undefined || place.file === '') {
     return [`    at ${name || '<anonymous>'} (<anonymous>)`];
   }
-  if (ownFrame(place.file)) return [];
+  if (isOwnFrame(place.file)) return [];
   const line = formatPositionFrame(name, place.file, place.line, place.column);
-  return ownFrame(line) ? [] : [line];
+  return isOwnFrame(line) ? [] : [line];
 }
 
 function levelLines(level: SpawnLevel): string[] {

@@ -1,4 +1,5 @@
 // Turns a stitched error back into text: V8's stack shape, one separator line per segment.
+import { bold, cyan, dim } from '../util/ansi';
 import type { StitchedError, StitchedFrame, StitchedSegment } from './model';
 import { separatorLine } from './parse';
 
@@ -6,10 +7,6 @@ export interface FormatOptions {
   /** ANSI colors: dim separators and dependency frames, bold application frames. */
   color?: boolean;
 }
-
-const dim = (text: string) => `\u001b[2m${text}\u001b[22m`;
-const bold = (text: string) => `\u001b[1m${text}\u001b[22m`;
-const cyan = (text: string) => `\u001b[36m${text}\u001b[39m`;
 
 export function formatFrame(frame: StitchedFrame): string {
   const at = frame.async ? '    at async ' : '    at ';

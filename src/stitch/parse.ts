@@ -1,6 +1,8 @@
-// Reads V8's stack text, with fiberscope's segment separators, back into segments and frames.
+// Reads V8's stack text, with fiberscope's segment separators, back into segments and frames:
+// the one place that knows the shape of a trace's lines (`    at ...` frames, separators).
 import type { SegmentKind, StitchedFrame, StitchedSegment } from './model';
 
+const FRAME_START = /^\s*at /;
 const FRAME = /^\s*at (?:(.*?) \((.*)\)|(.*))$/;
 const LOCATION = /^(.*?):(\d+):(\d+)$/;
 // `    --- fiber #12 "GET /orders" waited here ---` (no name in quotes for an unnamed fiber)
@@ -31,6 +33,11 @@ export function separatorLine(
 
 export function isSeparatorLine(line: string): boolean {
   return SEPARATOR.test(line);
+}
+
+/** Whether a line of stack text is a frame: `    at ...` (leading white space optional). */
+export function isFrameLine(line: string): boolean {
+  return FRAME_START.test(line);
 }
 
 /** Parses one `    at ...` line; undefined for anything else. */

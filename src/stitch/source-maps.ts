@@ -15,11 +15,9 @@
 // others registered through install(). Files without a map are remembered here as well, so a
 // frame from such a file costs one Map lookup and never touches the filesystem again.
 import { findSourceMap } from 'node:module';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sourceMapSupport from 'source-map-support';
-
-const ownDist = path.resolve(__dirname, '..') + path.sep;
+import { isOwnFile } from '../util/own-files';
 
 type CallSite = NodeJS.CallSite;
 type PrepareStackTrace = (error: Error, sites: CallSite[]) => unknown;
@@ -168,13 +166,27 @@ export function mapPosition(
 ): { file: string; line: number; column: number; name?: string } | undefined {
   if (!file || line < 1 || !fileHasMap(file)) return undefined;
   try {
-    // source-map-support takes 1-based lines and 0-based columns, as V8's CallSite API has them.
-    const mapped = sourceMapSupport.mapSourcePosition({ source: file, line, column: column - 1 });
-    if (mapped.source === file && mapped.line === line) return undefined;
-    return { file: mapped.source, line: mapped.line, column: mapped.column + 1 };
+    return originalPosition(file, line, column);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The position a source map gives for a 1-based line and column of `file` (a path, or a URL
+ * source-map-support reads), through source-map-support's caches of files and maps; undefined
+ * when there is no map or it leaves the line where it is. The file comes back as the map names
+ * it (a path or a `file:` URL). Throws on a map that does not parse.
+ */
+export function originalPosition(
+  file: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
+  // source-map-support takes 1-based lines and 0-based columns, as V8's CallSite API has them.
+  const mapped = sourceMapSupport.mapSourcePosition({ source: file, line, column: column - 1 });
+  if (mapped.source === file && mapped.line === line) return undefined;
+  return { file: mapped.source, line: mapped.line, column: mapped.column + 1 };
 }
 
 function fileHasMap(file: string): boolean {
@@ -182,7 +194,7 @@ function fileHasMap(file: string): boolean {
   if (known === undefined) {
     // Node's own modules and V8's internal scripts never carry maps; fiberscope's own frames
     // (dist/, which ships maps to src/) are left as they are: nobody debugs them from a trace.
-    if (file.startsWith('node:') || file.startsWith('wasm://') || file.startsWith(ownDist)) {
+    if (file.startsWith('node:') || file.startsWith('wasm://') || isOwnFile(file)) {
       known = false;
     } else {
       try {

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import Ajv from 'ajv';
-import { type Profile, toCpuProfile, toFolded, toSpeedscope } from 'fiberscope/profiler';
+import {
+  type Profile,
+  toCpuProfile,
+  toFolded,
+  toHtml,
+  toPprof,
+  toSpeedscope,
+} from 'fiberscope/profiler';
 import { describe, expect, it } from 'vitest';
 import {
   ordersProfile as fixture,
@@ -301,5 +308,18 @@ describe('toFolded', () => {
       'nofile (/app/z.js) 3\n',
     );
     expect(toFolded({ ...input, samples: [] })).toBe('');
+  });
+});
+
+describe('every exporter', () => {
+  it('rejects a sample that refers to a frame the profile lacks, with one error', () => {
+    const profile = fixture();
+    profile.samples.push(sample(850, 50, ORDERS, [1, 99]));
+    const exporters = { toCpuProfile, toFolded, toSpeedscope, toPprof, toHtml };
+    for (const [name, exporter] of Object.entries(exporters)) {
+      expect(() => exporter(profile), name).toThrow(
+        new RangeError('Sample refers to frame 99, not in frames'),
+      );
+    }
   });
 });

@@ -255,3 +255,28 @@ describe('installSourceMaps()', () => {
     expect(result.stack.replace(/^custom:\d+:/, '')).toBe(`${external}:${jsThrow.line}`);
   });
 });
+
+describe('originalPosition() and mapPosition()', () => {
+  for (const kind of ['external', 'inline'] as const) {
+    it(`give the original 1-based position through an ${kind} map, and nothing without one`, () => {
+      const file = kind === 'external' ? external : inline;
+      const source = file.replace(/\.js$/, '.ts');
+      const result = run(`
+        const at = [${jsThrow.line}, ${jsThrow.column}];
+        console.log(JSON.stringify({
+          original: sourceMaps.originalPosition(${JSON.stringify(file)}, ...at),
+          mapped: sourceMaps.mapPosition(${JSON.stringify(file)}, ...at),
+          unmapped: String(sourceMaps.originalPosition(${JSON.stringify(source)}, 3, 1)),
+          own: String(sourceMaps.mapPosition(${JSON.stringify(sourceMaps)}, 1, 1)),
+        }));
+      `);
+      const expected = { file: source, line: tsThrow.line, column: tsThrow.column };
+      expect(result).toEqual({
+        original: expected,
+        mapped: expected,
+        unmapped: 'undefined',
+        own: 'undefined',
+      });
+    });
+  }
+});

@@ -8,7 +8,7 @@
 // root named `(root)` and time without JavaScript as `(idle)`, `(garbage collector)` and `(program)`.
 
 import type { Profile, ProfileFrame, ProfileThread } from '../model';
-import { byTime, SPECIAL_FRAME_NAMES } from './names';
+import { byTime, missingFrame, SPECIAL_FRAME_NAMES } from './names';
 
 export interface CpuProfileCallFrame {
   /** `''` for an anonymous function (DevTools shows `(anonymous)`). */
@@ -114,8 +114,7 @@ export function toCpuProfile(
     }
     for (const index of sample.stack) {
       const frame = profile.frames[index];
-      if (frame === undefined)
-        throw new RangeError(`Sample refers to frame ${index}, not in frames`);
+      if (frame === undefined) throw missingFrame(index);
       node = child(node, frame.special ?? index, () => callFrame(frame));
     }
     node.hitCount++;

@@ -7,7 +7,7 @@
 // break: `;` becomes `|` (as async-profiler's collapsed output does) and line breaks a space.
 
 import type { Profile, ProfileFrame, ProfileThread } from '../model';
-import { displayName, threadLabel } from './names';
+import { displayName, missingFrame, threadLabel } from './names';
 
 export interface FoldedOptions {
   /** Put each sample's thread label (`main`, `fiber #12 "GET /orders"`) as its root frame. */
@@ -47,8 +47,7 @@ export function toFolded(profile: Profile, options: FoldedOptions = {}): string 
   for (const sample of profile.samples) {
     const parts = sample.stack.map((index) => {
       const name = names[index];
-      if (name === undefined)
-        throw new RangeError(`Sample refers to frame ${index}, not in frames`);
+      if (name === undefined) throw missingFrame(index);
       return name;
     });
     if (parts.length === 0) parts.push('(program)');

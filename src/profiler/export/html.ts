@@ -10,7 +10,7 @@
 import { threadsByName } from '../by-name';
 import type { Profile, ProfileThread } from '../model';
 import { HTML_SCRIPT, HTML_STYLE } from './html-template';
-import { displayName, threadLabel } from './names';
+import { displayName, missingFrame, threadLabel } from './names';
 
 export interface HtmlOptions {
   /** The page's title. Default `fiberscope profile`. */
@@ -141,7 +141,7 @@ export function toHtmlData(profile: Profile, options: HtmlOptions = {}): HtmlDat
   for (const sample of profile.samples) {
     for (const index of sample.stack) {
       if (profile.frames[index] === undefined) {
-        throw new RangeError(`Sample refers to frame ${index}, not in frames`);
+        throw missingFrame(index);
       }
     }
     let stack = sample.stack.map((index) => frameFunction[index] as number);

@@ -1,4 +1,5 @@
-// Names shared by the exporters: V8's names for its pseudo-frames and the labels of logical threads.
+// Names shared by the exporters: V8's names for its pseudo-frames and the labels of logical
+// threads; and what else they all need (samples in time order, the error for a missing frame).
 
 import type { ProfileFrame, ProfileThread } from '../model';
 
@@ -30,4 +31,9 @@ export function byTime<T extends { timeUs: number }>(samples: readonly T[]): T[]
     .map((sample, index) => ({ sample, index }))
     .sort((a, b) => a.sample.timeUs - b.sample.timeUs || a.index - b.index)
     .map(({ sample }) => sample);
+}
+
+/** What an exporter throws for a sample whose stack refers to a frame the profile lacks. */
+export function missingFrame(index: number): RangeError {
+  return new RangeError(`Sample refers to frame ${index}, not in frames`);
 }

@@ -26,7 +26,7 @@ import {
   StringTable,
 } from 'pprof-format';
 import type { Profile, ProfileFrame, ProfileThread } from '../model';
-import { displayName, SPECIAL_FRAME_NAMES } from './names';
+import { displayName, missingFrame, SPECIAL_FRAME_NAMES } from './names';
 
 export interface PprofOptions {
   /**
@@ -99,8 +99,7 @@ export function toPprof(profile: Profile, options: PprofOptions = {}): Uint8Arra
     let id = frameLocations.get(index);
     if (id === undefined) {
       const frame: ProfileFrame | undefined = profile.frames[index];
-      if (frame === undefined)
-        throw new RangeError(`Sample refers to frame ${index}, not in frames`);
+      if (frame === undefined) throw missingFrame(index);
       id =
         frame.special === undefined
           ? locationId(displayName(frame), frame.url, frame.line, frame.column)

@@ -8,7 +8,7 @@
 // Lines and columns are 1-based, as speedscope's own importers write them; unknown ones are omitted.
 
 import type { Profile, ProfileFrame, ProfileSample } from '../model';
-import { byTime, displayName, threadLabel } from './names';
+import { byTime, displayName, missingFrame, threadLabel } from './names';
 
 export const SPEEDSCOPE_SCHEMA = 'https://www.speedscope.app/file-format-schema.json';
 
@@ -72,7 +72,7 @@ export function toSpeedscope(profile: Profile, name = 'fiberscope profile'): Spe
   for (const sample of samples) {
     for (const index of sample.stack) {
       if (profile.frames[index] === undefined) {
-        throw new RangeError(`Sample refers to frame ${index}, not in frames`);
+        throw missingFrame(index);
       }
     }
   }

@@ -10,8 +10,9 @@
 // sample, the last one for the time to `endTime`. Without `samples`, each node's `hitCount` becomes
 // one sample, the profile's span shared evenly among the hits.
 
+import { isRecord, type Json } from '../../util/json';
 import type { Profile, ProfileFrame, ProfileSample } from '../model';
-import { isNumber, isRecord, type Json, parseJson, SPECIAL_OF_NAME } from './json';
+import { busyFigures, isNumber, parseJson, SPECIAL_OF_NAME } from './json';
 
 function fail(why: string): never {
   throw new Error(`not a .cpuprofile: ${why}`);
@@ -155,13 +156,7 @@ export function fromCpuProfile(text: string): Profile {
     });
   }
 
-  let cpuUs = 0;
-  let busy = 0;
-  for (const sample of out) {
-    if (frames[sample.stack[sample.stack.length - 1] as number]?.special === 'idle') continue;
-    cpuUs += sample.weightUs;
-    busy++;
-  }
+  const busy = busyFigures(out, frames);
   const deltas = Array.isArray(timeDeltas) ? timeDeltas.filter((d) => isNumber(d) && d > 0) : [];
   return {
     startTimeUs: startTime,
@@ -174,10 +169,10 @@ export function fromCpuProfile(text: string): Profile {
         id: 0,
         name: 'main',
         kind: 'main',
-        cpuMs: cpuUs / 1000,
+        cpuMs: busy.cpuMs,
         wallMs: Math.max(0, endTime - startTime) / 1000,
         waitMs: 0,
-        samples: busy,
+        samples: busy.samples,
       },
     ],
   };

@@ -1,12 +1,7 @@
 // What both importers need to read a profile file: JSON parsing with a clear error, shape
-// checks, and V8's names of the pseudo-frames.
+// checks, V8's names of the pseudo-frames, and a thread's figures from its samples.
 import { SPECIAL_FRAME_NAMES } from '../export/names';
-import type { ProfileFrame } from '../model';
-
-export type Json = Record<string, unknown>;
-
-export const isRecord = (value: unknown): value is Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+import type { ProfileFrame, ProfileSample, ProfileThread } from '../model';
 
 export const isNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
@@ -24,3 +19,18 @@ export function parseJson(text: string): unknown {
 export const SPECIAL_OF_NAME: Record<string, ProfileFrame['special']> = Object.fromEntries(
   Object.entries(SPECIAL_FRAME_NAMES).map(([kind, name]) => [name, kind]),
 ) as Record<string, ProfileFrame['special']>;
+
+/** A thread's CPU time and sample count: its samples' weights, idle ones left out. */
+export function busyFigures(
+  samples: readonly ProfileSample[],
+  frames: readonly ProfileFrame[],
+): Pick<ProfileThread, 'cpuMs' | 'samples'> {
+  let cpuUs = 0;
+  let busy = 0;
+  for (const sample of samples) {
+    if (frames[sample.stack[sample.stack.length - 1] as number]?.special === 'idle') continue;
+    cpuUs += sample.weightUs;
+    busy++;
+  }
+  return { cpuMs: cpuUs / 1000, samples: busy };
+}

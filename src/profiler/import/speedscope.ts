@@ -10,8 +10,9 @@
 // the others). Values convert to microseconds; `none` and `bytes` are taken as microseconds.
 // The format has no waiting time: each thread's wall time is its profile's span, its wait 0.
 
+import { isRecord, type Json } from '../../util/json';
 import type { Profile, ProfileFrame, ProfileSample, ProfileThread } from '../model';
-import { isNumber, isRecord, type Json, parseJson, SPECIAL_OF_NAME } from './json';
+import { busyFigures, isNumber, parseJson, SPECIAL_OF_NAME } from './json';
 
 const UNIT_US: Record<string, number> = {
   none: 1,
@@ -186,23 +187,17 @@ export function fromSpeedscope(text: string): Profile {
       });
       until(Math.max(last, profile.endValue as number));
     }
-    let cpuUs = 0;
-    let busy = 0;
-    for (const sample of own) {
-      if (frames[sample.stack[sample.stack.length - 1] as number]?.special === 'idle') continue;
-      cpuUs += sample.weightUs;
-      busy++;
-    }
+    const busy = busyFigures(own, frames);
     samples.push(...own);
     threads.push({
       id,
       name,
       kind,
-      cpuMs: cpuUs / 1000,
+      cpuMs: busy.cpuMs,
       wallMs:
         Math.max(0, ((profile.endValue as number) - (profile.startValue as number)) * us) / 1000,
       waitMs: 0,
-      samples: busy,
+      samples: busy.samples,
     });
   }
   threads.sort((a, b) => a.id - b.id);
