@@ -7,6 +7,7 @@ import { toHtml } from '../profiler/export/html';
 import { fromCpuProfile, looksLikeCpuProfile } from '../profiler/import/cpuprofile';
 import { fromSpeedscope, looksLikeSpeedscope } from '../profiler/import/speedscope';
 import type { Profile } from '../profiler/model';
+import { parseCommandArgs } from './args';
 import { UsageError } from './usage-error';
 
 export const FLAME_USAGE = `  flame [--title TEXT] <profile> -o <out.html>
@@ -47,26 +48,11 @@ function parse(file: string, text: string): Profile {
 }
 
 export async function flameCommand(args: string[]): Promise<number> {
-  let output: string | undefined;
-  let title: string | undefined;
-  const inputs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') {
-      inputs.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '-o' || arg === '--output' || arg === '--title') {
-      const value = args[++i];
-      if (value === undefined) throw new UsageError(`${arg} needs a value`);
-      if (arg === '--title') title = value;
-      else output = value;
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else {
-      inputs.push(arg);
-    }
-  }
+  const { values, positionals: inputs } = parseCommandArgs('flame', args, {
+    output: { type: 'string', short: 'o' },
+    title: { type: 'string' },
+  });
+  const { output, title } = values;
   if (inputs.length === 0) throw new UsageError('flame needs a profile to read');
   if (inputs.length > 1) throw new UsageError(`flame reads one profile, got ${inputs.length}`);
   if (output === undefined) throw new UsageError('flame needs -o <out.html>');

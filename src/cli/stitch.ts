@@ -11,9 +11,11 @@ import { mapSourcePosition } from 'source-map-support';
 import { formatBounded, type SerializedSegment } from '../stitch/bounded';
 import type { StitchedError, StitchedFrame } from '../stitch/model';
 import { isSeparatorLine, parseStackText } from '../stitch/parse';
+import { parseCommandArgs } from './args';
 import { UsageError } from './usage-error';
 
-export const STITCH_USAGE = `  stitch [options] [file]       Print the stitched traces of the errors in pino NDJSON logs
+export const STITCH_USAGE = `  stitch [options] [file]
+                                Print the stitched traces of the errors in pino NDJSON logs
                                 (file, or stdin), mapped through source maps on disk.
                                 --color / --no-color force colors on or off (default: on a TTY).`;
 
@@ -288,26 +290,20 @@ export function renderLine(line: string, options: Options): string | undefined {
 
 // The command ------------------------------------------------------------------------------------
 
-function parseArgs(args: string[]): { file: string | undefined; color: boolean | undefined } {
-  let file: string | undefined;
-  let color: boolean | undefined;
-  let options = true;
-  for (const arg of args) {
-    if (options && arg === '--') {
-      options = false;
-    } else if (options && arg === '--color') {
-      color = true;
-    } else if (options && arg === '--no-color') {
-      color = false;
-    } else if (options && arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown option "${arg}" for stitch`);
-    } else if (file === undefined) {
-      file = arg;
-    } else {
-      throw new UsageError('stitch reads one file at most');
-    }
+function parseOptions(args: string[]): { file: string | undefined; color: boolean | undefined } {
+  const { positionals, last } = parseCommandArgs('stitch', args, {
+    color: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+  });
+  if (positionals.length > 1) {
+    throw new UsageError(`stitch reads one file at most, got ${positionals.length}`);
   }
-  return { file: file === '-' ? undefined : file, color };
+  const file = positionals[0];
+  const color = last('color', 'no-color');
+  return {
+    file: file === '-' ? undefined : file,
+    color: color === undefined ? undefined : color === 'color',
+  };
 }
 
 function write(text: string): Promise<void> | undefined {
@@ -316,7 +312,7 @@ function write(text: string): Promise<void> | undefined {
 }
 
 export async function stitchCommand(args: string[]): Promise<number> {
-  const parsed = parseArgs(args);
+  const parsed = parseOptions(args);
   const color =
     parsed.color ??
     (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''

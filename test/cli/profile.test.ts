@@ -232,10 +232,12 @@ describe('fiberscope profile', () => {
       ['--attach', '127.0.0.1:0', '-o', path.join(dir, 'x.folded')],
       ['--attach', '::1:9229', '-o', path.join(dir, 'x.folded')],
       ['--attach', '127.0.0.1:9', '--duration', 'long', '-o', path.join(dir, 'x.folded')],
+      ['--attach', '127.0.0.1:9', '--duration', '10', '-o', path.join(dir, 'x.folded')],
+      ['--pid', '12a', '-o', path.join(dir, 'x.folded')],
     ]) {
       const result = run(args);
       expect(result.status, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/^fiberscope: /);
+      expect(result.stderr).toMatch(/^fiberscope: .*\n\nUsage: fiberscope profile \(--attach/);
     }
   });
 });

@@ -244,15 +244,15 @@ describe('fiberscope stitch', () => {
     expect(asDirectory.stderr).toMatch(/^fiberscope: cannot read .*: /);
   });
 
-  it('rejects unknown options and a second file (exit 2, with the usage)', () => {
+  it('rejects unknown options and a second file (exit 2, with the usage of stitch)', () => {
     for (const args of [
       ['stitch', '--frobnicate'],
       ['stitch', 'a.ndjson', 'b.ndjson'],
     ]) {
       const { status, stderr } = run(args);
       expect(status).toBe(2);
-      expect(stderr).toMatch(/^fiberscope: /);
-      expect(stderr).toContain('Usage: fiberscope');
+      expect(stderr).toMatch(/^fiberscope: .*\n\nUsage: fiberscope stitch \[options\] \[file\]\n/);
+      expect(stderr).not.toContain('fiberscope <command>');
     }
   });
 
