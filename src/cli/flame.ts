@@ -23,18 +23,44 @@ function looksBinary(text: string): boolean {
   return false;
 }
 
+const READS = 'flame reads .cpuprofile and speedscope files';
+
+/** Folded stacks (`a;b;c 42` a line), as `--profile x.folded` and flamegraph.pl's tools write. */
+function looksFolded(text: string): boolean {
+  const lines = text
+    .split('\n', 20)
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '');
+  return lines.length > 0 && lines.every((line) => /^[^\s{[].*\s\d+$/.test(line));
+}
+
+/** Why text that is not JSON is not a profile, without quoting it (it may be long, or bytes). */
+function notJson(file: string, text: string, error: Error): Error {
+  if (text.trim() === '') return new Error(`${file} is empty, not a profile (${READS})`);
+  if (looksBinary(text))
+    return new Error(`${file} is not a profile: a binary file, not JSON (${READS})`);
+  if (looksFolded(text)) {
+    return new Error(
+      `${file} holds folded stacks, which flame does not read (${READS}; fiberscope run --profile x.html writes the page itself)`,
+    );
+  }
+  if (/^\s*</.test(text)) return new Error(`${file} is HTML or XML, not a profile (${READS})`);
+  // V8's message without the text it quotes, and with a line and column for its position.
+  let reason = error.message.replace(/, ".*" is not valid JSON$/s, '');
+  const at = / in JSON at position (\d+)/.exec(reason);
+  if (at) {
+    const before = text.slice(0, Number(at[1])).split('\n');
+    reason = `${reason.slice(0, at.index)} at line ${before.length}, column ${(before.at(-1) as string).length + 1}`;
+  }
+  return new Error(`${file} is not a profile: invalid JSON (${reason}); ${READS}`);
+}
+
 function parse(file: string, text: string): Profile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    // JSON.parse quotes the text: not bytes of a binary file (a .pb.gz) to the terminal.
-    if (looksBinary(text)) {
-      throw new Error(
-        `${file} is not a profile: a binary file, not JSON (flame reads .cpuprofile and speedscope files)`,
-      );
-    }
-    throw new Error(`${file} is not a profile: invalid JSON (${(error as Error).message})`);
+    throw notJson(file, text, error as Error);
   }
   try {
     if (looksLikeSpeedscope(json)) return fromSpeedscope(text);
