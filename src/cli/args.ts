@@ -67,8 +67,7 @@ export function parseCommandArgs<T extends OptionSpecs>(
     }
     // An option's value that looks like an option (`-o --title x`) is taken for a missing value;
     // `--title=-x` gives such a value.
-    const looksLikeOption =
-      token.inlineValue === false && /^-./.test(token.value as string) && token.value !== '--';
+    const looksLikeOption = token.inlineValue === false && /^-./.test(token.value as string);
     if (spec.type === 'string' && (token.value === undefined || looksLikeOption)) {
       throw new UsageError(`${token.rawName} needs a value`);
     }
