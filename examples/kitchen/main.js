@@ -22,7 +22,8 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const logFile = path.join(outDir, 'kitchen.log');
   const flameFile = path.join(outDir, 'kitchen-flame.html');
-  const destination = pino.destination({ dest: logFile, sync: true });
+  // Each run's log is that run's own: an earlier run's lines (and its failures) are not kept.
+  const destination = pino.destination({ dest: logFile, sync: true, append: false });
   const logger = pino({ serializers, mixin }, destination);
 
   const started = Date.now();

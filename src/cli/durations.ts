@@ -2,7 +2,10 @@ import { UsageError } from './usage-error';
 
 const UNITS: Record<string, number> = { us: 1, µs: 1, ms: 1000, s: 1_000_000 };
 
-/** `500us`, `1ms`, `10s` (or a bare number in `bare` units), in `into` units, within bounds. */
+/**
+ * `500us` (or `500µs`), `1ms`, `10s`, in `into` units, within bounds. The unit is required: a bare
+ * `10` reads as milliseconds to some and seconds to others, so it is refused, with both readings.
+ */
 export function parseDuration(
   text: string,
   into: 'us' | 'ms',
@@ -12,8 +15,14 @@ export function parseDuration(
 ): number {
   const match = /^(\d+(?:\.\d+)?)(us|µs|ms|s)?$/.exec(text);
   if (!match) throw new UsageError(`${flag} takes a duration like 1ms or 10s, not "${text}"`);
-  const us = Number(match[1]) * (match[2] === undefined ? UNITS[into] : UNITS[match[2]]);
-  const value = Math.round(us / UNITS[into]);
+  const unit = match[2];
+  if (unit === undefined) {
+    const [likely, other] = into === 'ms' ? ['s', 'ms'] : ['us', 'ms'];
+    throw new UsageError(
+      `${flag} needs a unit (us, ms or s): ${text}${likely} or ${text}${other}, not "${text}"`,
+    );
+  }
+  const value = Math.round((Number(match[1]) * UNITS[unit]) / UNITS[into]);
   if (value < min || value > max) {
     throw new UsageError(`${flag} must be from ${shown(min, into)} to ${shown(max, into)}`);
   }

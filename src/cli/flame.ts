@@ -7,6 +7,7 @@ import { toHtml } from '../profiler/export/html';
 import { fromCpuProfile, looksLikeCpuProfile } from '../profiler/import/cpuprofile';
 import { fromSpeedscope, looksLikeSpeedscope } from '../profiler/import/speedscope';
 import type { Profile } from '../profiler/model';
+import { parseCommandArgs } from './args';
 import { UsageError } from './usage-error';
 
 export const FLAME_USAGE = `  flame [--title TEXT] <profile> -o <out.html>
@@ -22,18 +23,44 @@ function looksBinary(text: string): boolean {
   return false;
 }
 
+const READS = 'flame reads .cpuprofile and speedscope files';
+
+/** Folded stacks (`a;b;c 42` a line), as `--profile x.folded` and flamegraph.pl's tools write. */
+function looksFolded(text: string): boolean {
+  const lines = text
+    .split('\n', 20)
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '');
+  return lines.length > 0 && lines.every((line) => /^[^\s{[].*\s\d+$/.test(line));
+}
+
+/** Why text that is not JSON is not a profile, without quoting it (it may be long, or bytes). */
+function notJson(file: string, text: string, error: Error): Error {
+  if (text.trim() === '') return new Error(`${file} is empty, not a profile (${READS})`);
+  if (looksBinary(text))
+    return new Error(`${file} is not a profile: a binary file, not JSON (${READS})`);
+  if (looksFolded(text)) {
+    return new Error(
+      `${file} holds folded stacks, which flame does not read (${READS}; fiberscope run --profile x.html writes the page itself)`,
+    );
+  }
+  if (/^\s*</.test(text)) return new Error(`${file} is HTML or XML, not a profile (${READS})`);
+  // V8's message without the text it quotes, and with a line and column for its position.
+  let reason = error.message.replace(/, ".*" is not valid JSON$/s, '');
+  const at = / in JSON at position (\d+)/.exec(reason);
+  if (at) {
+    const before = text.slice(0, Number(at[1])).split('\n');
+    reason = `${reason.slice(0, at.index)} at line ${before.length}, column ${(before.at(-1) as string).length + 1}`;
+  }
+  return new Error(`${file} is not a profile: invalid JSON (${reason}); ${READS}`);
+}
+
 function parse(file: string, text: string): Profile {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    // JSON.parse quotes the text: not bytes of a binary file (a .pb.gz) to the terminal.
-    if (looksBinary(text)) {
-      throw new Error(
-        `${file} is not a profile: a binary file, not JSON (flame reads .cpuprofile and speedscope files)`,
-      );
-    }
-    throw new Error(`${file} is not a profile: invalid JSON (${(error as Error).message})`);
+    throw notJson(file, text, error as Error);
   }
   try {
     if (looksLikeSpeedscope(json)) return fromSpeedscope(text);
@@ -47,26 +74,11 @@ function parse(file: string, text: string): Profile {
 }
 
 export async function flameCommand(args: string[]): Promise<number> {
-  let output: string | undefined;
-  let title: string | undefined;
-  const inputs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') {
-      inputs.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '-o' || arg === '--output' || arg === '--title') {
-      const value = args[++i];
-      if (value === undefined) throw new UsageError(`${arg} needs a value`);
-      if (arg === '--title') title = value;
-      else output = value;
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else {
-      inputs.push(arg);
-    }
-  }
+  const { values, positionals: inputs } = parseCommandArgs('flame', args, {
+    output: { type: 'string', short: 'o' },
+    title: { type: 'string' },
+  });
+  const { output, title } = values;
   if (inputs.length === 0) throw new UsageError('flame needs a profile to read');
   if (inputs.length > 1) throw new UsageError(`flame reads one profile, got ${inputs.length}`);
   if (output === undefined) throw new UsageError('flame needs -o <out.html>');

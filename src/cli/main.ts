@@ -6,7 +6,7 @@ import { PROFILE_USAGE, profileCommand } from './profile';
 import { REPL_USAGE, replCommand } from './repl';
 import { RUN_USAGE, runCommand } from './run';
 import { STITCH_USAGE, stitchCommand } from './stitch';
-import { UsageError } from './usage-error';
+import { HelpRequested, UsageError } from './usage-error';
 
 const USAGE = `Usage: fiberscope <command> [options]
 
@@ -22,64 +22,54 @@ Options:
   -v, --version                 Show the version.
 `;
 
-const COMMAND_USAGE: Record<string, string> = {
-  run: RUN_USAGE,
-  repl: REPL_USAGE,
-  profile: PROFILE_USAGE,
-  stitch: STITCH_USAGE,
-  flame: FLAME_USAGE,
+const COMMANDS: Record<string, { usage: string; run(args: string[]): Promise<number> }> = {
+  run: { usage: RUN_USAGE, run: runCommand },
+  repl: { usage: REPL_USAGE, run: replCommand },
+  profile: { usage: PROFILE_USAGE, run: profileCommand },
+  stitch: { usage: STITCH_USAGE, run: stitchCommand },
+  flame: { usage: FLAME_USAGE, run: flameCommand },
 };
 
+/** A command's own usage, as `fiberscope <command> --help` and its usage errors print it: the
+ *  synopsis, then the description out of the column it has in the whole usage. */
+function usageOf(command: string): string {
+  const [synopsis, ...description] = COMMANDS[command].usage.split('\n');
+  const text = description.map((line) => `  ${line.trimStart()}`).join('\n');
+  return `Usage: fiberscope ${synopsis.trimStart()}\n\n${text}\n`;
+}
+
+/** Runs `fiberscope ...argv`; resolves with the exit code, having reported any failure. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  // `fiberscope run --help`: options come before a script, so this is never a script's own.
-  if (command !== undefined && Object.hasOwn(COMMAND_USAGE, command)) {
-    if (rest[0] === '-h' || rest[0] === '--help') {
-      process.stdout.write(`Usage: fiberscope ${COMMAND_USAGE[command].trimStart()}\n`);
+  if (command === undefined || ['-h', '--help', 'help'].includes(command)) {
+    process.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${require('../../package.json').version}\n`);
+    return 0;
+  }
+  const known = Object.hasOwn(COMMANDS, command);
+  try {
+    if (!known) throw new UsageError(`unknown command "${command}"`);
+    return await COMMANDS[command].run(rest);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(usageOf(command));
       return 0;
     }
-  }
-  switch (command) {
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    case '-v':
-    case '--version':
-      process.stdout.write(`${require('../../package.json').version}\n`);
-      return 0;
-    case 'run':
-      return runCommand(rest);
-    case 'profile':
-      return profileCommand(rest);
-    case 'repl':
-      return replCommand(rest);
-    case 'stitch':
-      return stitchCommand(rest);
-    case 'flame':
-      return flameCommand(rest);
-    default:
-      throw new UsageError(`unknown command "${command}"`);
+    if (error instanceof UsageError) {
+      // The usage of the command that was called; the whole usage when there is none.
+      process.stderr.write(`fiberscope: ${error.message}\n\n${known ? usageOf(command) : USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`fiberscope: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      if (error instanceof UsageError) {
-        process.stderr.write(`fiberscope: ${error.message}\n\n${USAGE}`);
-        process.exitCode = 2;
-      } else {
-        process.stderr.write(
-          `fiberscope: ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        process.exitCode = 1;
-      }
-    },
-  );
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

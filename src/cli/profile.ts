@@ -10,13 +10,15 @@ import { fromCpuProfile } from '../profiler/import/cpuprofile';
 import { FiberProfile } from '../profiler/profiler';
 import { unsupportedProfileFile, writeProfile } from '../profiler/write';
 import { parseHostPort } from './address';
+import { noPositionals, parseCommandArgs } from './args';
 import { parseDuration } from './durations';
 import { UsageError } from './usage-error';
 
 export const PROFILE_USAGE = `  profile (--attach HOST:PORT | --pid PID) [--duration 10s] [--interval 1ms] -o FILE
                                 Profile a running Node.js process through its inspector (--pid
                                 opens it on 127.0.0.1:9229 the way \`node inspect -p\` does) and
-                                write FILE (.html, .cpuprofile, .speedscope.json, .pb.gz, .folded).`;
+                                write FILE (.html, .cpuprofile, .speedscope.json, .pb.gz, .folded).
+                                Durations take a unit: 500us (or 500µs), 1ms, 10s.`;
 
 interface Options {
   host: string;
@@ -27,27 +29,31 @@ interface Options {
   output: string;
 }
 
-function parseArgs(args: string[]): Options {
-  let attach: string | undefined;
+function parseOptions(args: string[]): Options {
+  const { values, positionals } = parseCommandArgs('profile', args, {
+    attach: { type: 'string' },
+    pid: { type: 'string' },
+    duration: { type: 'string' },
+    interval: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+  });
+  noPositionals('profile', positionals);
+  const { attach, output } = values;
   let pid: number | undefined;
-  let durationMs = 10_000;
-  let intervalUs = 1000;
-  let output: string | undefined;
-  for (let i = 0; i < args.length; i += 2) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    if (flag === '--attach') attach = value;
-    else if (flag === '--pid') {
-      pid = Number(value);
-      if (!Number.isInteger(pid) || pid <= 0)
-        throw new UsageError(`--pid takes a process id, not "${value}"`);
-    } else if (flag === '--duration')
-      durationMs = parseDuration(value, 'ms', '--duration', 100, 3_600_000);
-    else if (flag === '--interval')
-      intervalUs = parseDuration(value, 'us', '--interval', 50, 1_000_000);
-    else if (flag === '-o' || flag === '--output') output = value;
-    else throw new UsageError(`unknown option ${flag}`);
+  if (values.pid !== undefined) {
+    pid = Number(values.pid);
+    if (!/^\d+$/.test(values.pid) || pid <= 0) {
+      throw new UsageError(`--pid takes a process id, not "${values.pid}"`);
+    }
   }
+  const durationMs =
+    values.duration === undefined
+      ? 10_000
+      : parseDuration(values.duration, 'ms', '--duration', 100, 3_600_000);
+  const intervalUs =
+    values.interval === undefined
+      ? 1000
+      : parseDuration(values.interval, 'us', '--interval', 50, 1_000_000);
   if ((attach === undefined) === (pid === undefined)) {
     throw new UsageError('profile needs exactly one of --attach HOST:PORT and --pid PID');
   }
@@ -200,7 +206,7 @@ function v8Source(client: Client): Source {
 }
 
 export async function profileCommand(args: string[]): Promise<number> {
-  const options = parseArgs(args);
+  const options = parseOptions(args);
   // Found out before a capture, not after it.
   try {
     accessSync(path.dirname(path.resolve(options.output)), constants.W_OK);

@@ -2,6 +2,7 @@
 // REPL, local or attached to a running process.
 import type { REPLServer } from 'node:repl';
 import { parseHostPort } from './address';
+import { noPositionals, parseCommandArgs } from './args';
 import { UsageError } from './usage-error';
 
 export const REPL_USAGE = `  repl [-r MODULE]... [--attach HOST:PORT] [--history FILE | --no-history]
@@ -17,24 +18,20 @@ interface Options {
   historyFile?: string | false;
 }
 
-function parseArgs(args: string[]): Options {
-  const options: Options = { require: [] };
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    if (flag === '--no-history') {
-      options.historyFile = false;
-      continue;
-    }
-    const value = args[i + 1];
-    if (!['-r', '--require', '--attach', '--history'].includes(flag)) {
-      throw new UsageError(`unknown option ${flag}`);
-    }
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    i++;
-    if (flag === '--attach') options.attach = parseHostPort(value);
-    else if (flag === '--history') options.historyFile = value;
-    else options.require.push(value);
-  }
+function parseOptions(args: string[]): Options {
+  const { values, positionals, last } = parseCommandArgs('repl', args, {
+    require: { type: 'string', short: 'r', multiple: true },
+    attach: { type: 'string' },
+    history: { type: 'string' },
+    'no-history': { type: 'boolean' },
+  });
+  noPositionals('repl', positionals);
+  const options: Options = { require: values.require ?? [] };
+  if (values.attach !== undefined) options.attach = parseHostPort(values.attach);
+  // The last of --history and --no-history wins.
+  const history = last('history', 'no-history');
+  if (history === 'no-history') options.historyFile = false;
+  else if (history === 'history') options.historyFile = values.history;
   if (options.attach !== undefined && options.require.length > 0) {
     throw new UsageError('-r loads modules into a local REPL; it cannot be used with --attach');
   }
@@ -42,7 +39,7 @@ function parseArgs(args: string[]): Options {
 }
 
 export async function replCommand(args: string[]): Promise<number> {
-  const options = parseArgs(args);
+  const options = parseOptions(args);
   let server: REPLServer;
   if (options.attach !== undefined) {
     const { attach } = await import('../repl/attach');

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROFILE_SUFFIXES, unsupportedProfileFile } from '../profiler/write';
+import { parseCommandArgs } from './args';
 import { parseDuration } from './durations';
 import { UsageError } from './usage-error';
 
@@ -11,33 +12,34 @@ export const RUN_USAGE = `  run [--profile FILE] [--interval 1ms] [--] <script> 
                                 Run a Node.js program with the fiber runtime: require('fibers')
                                 and require('fibers/future') load fiberscope's drop-ins. With
                                 --profile, sample every fiber and write FILE at exit
-                                (${PROFILE_SUFFIXES.join(', ')}).`;
+                                (${PROFILE_SUFFIXES.join(', ')}).
+                                Options go before the script; the interval takes a unit: 500us
+                                (or 500µs), 1ms.`;
+
+const OPTIONS = { profile: { type: 'string' }, interval: { type: 'string' } } as const;
 
 export async function runCommand(args: string[]): Promise<number> {
-  let profileFile: string | undefined;
-  let intervalUs = 1000;
-  let rest = args;
-  while (rest.length > 0 && rest[0].startsWith('-')) {
-    const [flag, value] = rest;
-    if (flag === '--') {
-      rest = rest.slice(1);
-      break;
-    }
-    if (flag !== '--profile' && flag !== '--interval')
-      throw new UsageError(`unknown option ${flag}`);
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    if (flag === '--profile') profileFile = path.resolve(value);
-    else intervalUs = parseDuration(value, 'us', '--interval', 50, 1_000_000);
-    rest = rest.slice(2);
-  }
-  const [script, ...scriptArgs] = rest;
+  const { values, positionals, terminated } = parseCommandArgs('run', args, OPTIONS, {
+    stopAtPositional: true,
+  });
+  const [script, ...scriptArgs] = positionals;
   if (script === undefined) throw new UsageError('run needs a script to run');
+  const profileFile = values.profile === undefined ? undefined : path.resolve(values.profile);
+  const intervalUs =
+    values.interval === undefined
+      ? 1000
+      : parseDuration(values.interval, 'us', '--interval', 50, 1_000_000);
   if (profileFile !== undefined) {
     const why = unsupportedProfileFile(profileFile);
     if (why !== undefined) throw new UsageError(why);
   }
   const scriptPath = path.resolve(script);
   if (!existsSync(scriptPath)) throw new Error(`cannot find the script ${scriptPath}`);
+  if (!terminated) {
+    warnOptionsAfterScript(args.slice(0, args.length - positionals.length), script, scriptArgs, {
+      profiling: profileFile !== undefined,
+    });
+  }
   const register = path.join(__dirname, '..', 'entry', 'register.js');
   const preloads = ['-r', register];
   const env = { ...process.env };
@@ -68,4 +70,50 @@ export async function runCommand(args: string[]): Promise<number> {
   } finally {
     for (const signal of signals) process.off(signal, forward);
   }
+}
+
+/**
+ * `fiberscope run app.js --profile x.html` hands `--profile` to app.js: said on stderr, with the
+ * command that does what was meant. The script's arguments after a `--` of its own are left alone,
+ * and so is all of them after `fiberscope run -- app.js`.
+ */
+function warnOptionsAfterScript(
+  options: string[],
+  script: string,
+  scriptArgs: string[],
+  { profiling }: { profiling: boolean },
+): void {
+  const moved: string[] = [];
+  const kept: string[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < scriptArgs.length; i++) {
+    const arg = scriptArgs[i];
+    if (arg === '--') {
+      kept.push(...scriptArgs.slice(i));
+      break;
+    }
+    const match = /^--([a-z-]+)(=.*)?$/.exec(arg);
+    if (match === null || !Object.hasOwn(OPTIONS, match[1])) {
+      kept.push(arg);
+      continue;
+    }
+    names.push(`--${match[1]}`);
+    moved.push(arg);
+    if (match[2] === undefined && i + 1 < scriptArgs.length) moved.push(scriptArgs[++i]);
+  }
+  if (names.length === 0) return;
+  const which =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  const effect = !profiling && names.includes('--profile') ? ' (no profile will be written)' : '';
+  const command = ['fiberscope', 'run', ...options, ...moved, script, ...kept].map(shellQuote);
+  process.stderr.write(
+    `fiberscope: warning: ${which} after the script ${names.length === 1 ? 'goes' : 'go'} to ${script}, not to fiberscope${effect}; fiberscope's options go before the script:\n` +
+      `  ${command.join(' ')}\n` +
+      `(a -- before the script passes them on to it without this warning)\n`,
+  );
+}
+
+/** An argument as a POSIX shell reads it back. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }

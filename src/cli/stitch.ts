@@ -1,364 +1,76 @@
 // `fiberscope stitch [file]`: reads pino NDJSON (a file, or stdin) and prints each logged error's
-// stitched trace readably, with positions mapped through the source maps found on disk.
-//
-// A JSON line holding an error (under `err`, `error`, or any top-level key whose value has a
-// `stack` and a `message` string) becomes a block: a header (time, level, fiber, msg), then each
-// error's trace. Every other line, JSON or not, passes through unchanged.
-import { createReadStream, existsSync } from 'node:fs';
+// stitched trace readably; the work is src/stitch/ndjson.ts's, this is the command around it.
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { formatBounded, type SerializedSegment } from '../stitch/bounded';
-import type { StitchedError, StitchedFrame } from '../stitch/model';
-import { isSeparatorLine, parseStackText } from '../stitch/parse';
-import { originalPosition } from '../stitch/source-maps';
-import { bold, colorsByDefault, dim, green, magenta, red, type Style, yellow } from '../util/ansi';
-import { isRecord, type Json } from '../util/json';
+import { renderLog } from '../stitch/ndjson';
+import { colorsByDefault } from '../util/ansi';
+import { parseCommandArgs } from './args';
 import { UsageError } from './usage-error';
 
-export const STITCH_USAGE = `  stitch [options] [file]       Print the stitched traces of the errors in pino NDJSON logs
+export const STITCH_USAGE = `  stitch [options] [file]
+                                Print the stitched traces of the errors in pino NDJSON logs
                                 (file, or stdin), mapped through source maps on disk.
                                 --color / --no-color force colors on or off (default: on a TTY).`;
 
-interface Options {
-  color: boolean;
+function parseOptions(args: string[]): { file: string | undefined; color: boolean | undefined } {
+  const { positionals, last } = parseCommandArgs('stitch', args, {
+    color: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+  });
+  if (positionals.length > 1) {
+    throw new UsageError(`stitch reads one file at most, got ${positionals.length}`);
+  }
+  const file = positionals[0];
+  const color = last('color', 'no-color');
+  return {
+    file: file === '-' ? undefined : file,
+    color: color === undefined ? undefined : color === 'color',
+  };
 }
 
-const LEVELS: Record<number, string> = {
-  10: 'TRACE',
-  20: 'DEBUG',
-  30: 'INFO',
-  40: 'WARN',
-  50: 'ERROR',
-  60: 'FATAL',
-};
-
-function levelColor(level: number): Style {
-  if (level >= 50) return red;
-  if (level >= 40) return yellow;
-  if (level >= 30) return green;
-  return dim;
-}
-
-/** The errors a log line holds, by key: `err`, `error`, then any other error-shaped value. */
-function errorsOf(line: Json): Json[] {
-  const found: Json[] = [];
-  for (const key of ['err', 'error']) {
-    const value = line[key];
-    if (
-      isRecord(value) &&
-      (typeof value.stack === 'string' ||
-        Array.isArray(value.segments) ||
-        typeof value.message === 'string')
-    ) {
-      found.push(value);
-    }
-  }
-  for (const [key, value] of Object.entries(line)) {
-    if (key === 'err' || key === 'error') continue;
-    if (isRecord(value) && typeof value.stack === 'string' && typeof value.message === 'string') {
-      found.push(value);
-    }
-  }
-  return found;
-}
-
-function header(line: Json, color: boolean): string {
-  const parts: string[] = [];
-  const time = line.time;
-  if (typeof time === 'number' && Number.isFinite(time)) {
-    const date = new Date(time);
-    parts.push(dim(Number.isNaN(date.getTime()) ? String(time) : date.toISOString(), color));
-  } else if (typeof time === 'string') {
-    parts.push(dim(time, color));
-  }
-  const level = line.level;
-  if (typeof level === 'number') {
-    parts.push(levelColor(level)(LEVELS[level] ?? `LEVEL ${level}`, color));
-  } else if (typeof level === 'string') {
-    parts.push(level.toUpperCase());
-  }
-  const fiber = line.fiber;
-  if (isRecord(fiber) && typeof fiber.id === 'number') {
-    const name =
-      typeof fiber.name === 'string' && fiber.name !== '' ? ` ${JSON.stringify(fiber.name)}` : '';
-    parts.push(magenta(`(fiber #${fiber.id}${name})`, color));
-  }
-  const msg =
-    typeof line.msg === 'string' ? line.msg : typeof line.message === 'string' ? line.message : '';
-  return `${parts.join(' ')}${msg ? `: ${bold(msg, color)}` : ''}`;
-}
-
-// Source maps ------------------------------------------------------------------------------------
-
-const onDisk = new Map<string, string | undefined>();
-
-/** The path on disk of a frame's file, or undefined when it is not a file that exists. */
-function diskPath(file: string): string | undefined {
-  if (onDisk.has(file)) return onDisk.get(file);
-  let path: string | undefined;
+/** The file, opened first: a missing file (or a directory) is one clear message. */
+async function openInput(file: string): Promise<NodeJS.ReadableStream> {
   try {
-    const candidate = file.startsWith('file:') ? fileURLToPath(file) : file;
-    if (!candidate.startsWith('node:') && existsSync(candidate)) path = candidate;
-  } catch {}
-  onDisk.set(file, path);
-  return path;
-}
-
-const unmappable = new Set<string>();
-
-/** The frame at its original position when its file has a source map (inline or on disk). */
-function mapFrame(frame: StitchedFrame): StitchedFrame {
-  if (frame.native || frame.file === '' || frame.line < 1) return frame;
-  const path = diskPath(frame.file);
-  if (path === undefined || unmappable.has(path)) return frame;
-  try {
-    const position = originalPosition(path, frame.line, Math.max(1, frame.column));
-    if (position === undefined) return frame;
-    const file = position.file.startsWith('file:')
-      ? safeFileURLToPath(position.file)
-      : position.file;
-    return { ...frame, file, line: position.line, column: position.column };
-  } catch {
-    // A source map that does not parse: the compiled position is the best there is.
-    unmappable.add(path);
-    return frame;
-  }
-}
-
-function safeFileURLToPath(url: string): string {
-  try {
-    return fileURLToPath(url);
-  } catch {
-    return url;
-  }
-}
-
-// Traces -----------------------------------------------------------------------------------------
-
-const OMITTED_FRAMES = /^\s*\.\.\. (\d+) more frames$/;
-const OMITTED_SEGMENTS = /^\s*\.\.\. (\d+) more segments$/;
-const CAUSE_END = /^causes have (?:become circular|been cut)\.\.\.$/;
-
-interface Part {
-  error: StitchedError;
-  segmentsOmitted: number;
-  /** A trailing line that is not part of the trace (`causes have become circular...`). */
-  trailer?: string;
-}
-
-/** One error's text (a part of a `caused by:` chain) back into a structure. */
-function parsePart(text: string): Part {
-  const lines = text.split('\n');
-  let trailer: string | undefined;
-  if (lines.length > 1 && CAUSE_END.test(lines[lines.length - 1])) trailer = lines.pop();
-  const { header: head, segments } = parseStackText(lines.join('\n'));
-  let segmentsOmitted = 0;
-  let index = 0;
-  for (const line of lines) {
-    if (isSeparatorLine(line)) index++;
-    const frames = OMITTED_FRAMES.exec(line);
-    if (frames && segments[index])
-      (segments[index] as SerializedSegment).framesOmitted = Number(frames[1]);
-    const cut = OMITTED_SEGMENTS.exec(line);
-    if (cut) segmentsOmitted = Number(cut[1]);
-  }
-  return { error: { name: head, message: '', segments }, segmentsOmitted, trailer };
-}
-
-/** A serialized segment as logged, checked enough to be formatted. */
-function validSegments(value: unknown): SerializedSegment[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const segments: SerializedSegment[] = [];
-  for (const segment of value) {
-    if (!isRecord(segment) || typeof segment.kind !== 'string' || !Array.isArray(segment.frames)) {
-      return undefined;
+    const handle = await open(file, 'r');
+    const stat = await handle.stat();
+    if (stat.isDirectory()) {
+      await handle.close();
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     }
-    const frames: StitchedFrame[] = [];
-    for (const frame of segment.frames) {
-      if (!isRecord(frame)) return undefined;
-      const file = typeof frame.file === 'string' ? frame.file : '';
-      frames.push({
-        functionName: typeof frame.functionName === 'string' ? frame.functionName : '',
-        file,
-        line: typeof frame.line === 'number' ? frame.line : 0,
-        column: typeof frame.column === 'number' ? frame.column : 0,
-        native: typeof frame.native === 'boolean' ? frame.native : file === '',
-        inApp: typeof frame.inApp === 'boolean' ? frame.inApp : true,
-      });
-    }
-    const fiber = segment.fiber;
-    segments.push({
-      kind: segment.kind as SerializedSegment['kind'],
-      ...(isRecord(fiber) && typeof fiber.id === 'number'
-        ? { fiber: { id: fiber.id, name: typeof fiber.name === 'string' ? fiber.name : '' } }
-        : {}),
-      frames,
-      ...(typeof segment.framesOmitted === 'number'
-        ? { framesOmitted: segment.framesOmitted }
-        : {}),
-    });
+    return createReadStream('', { fd: handle, autoClose: true });
+  } catch (error) {
+    const reason =
+      (error as { code?: string }).code === 'ENOENT'
+        ? 'no such file or directory'
+        : String((error as Error).message);
+    throw new Error(`cannot read ${file}: ${reason}`);
   }
-  return segments;
-}
-
-function formatPart(part: Part, color: boolean): string {
-  const segments = part.error.segments.map((segment: SerializedSegment) => ({
-    ...segment,
-    frames: segment.frames.map(mapFrame),
-  }));
-  let text = formatBounded(
-    { ...part.error, segments },
-    { color, segmentsOmitted: part.segmentsOmitted },
-  );
-  if (part.trailer) text += `\n${dim(part.trailer, color)}`;
-  return text;
-}
-
-/** The printed trace of one logged error: its stack, causes, and aggregated errors. */
-function formatError(error: Json, color: boolean, depth = 0): string {
-  const type = typeof error.type === 'string' ? error.type : 'Error';
-  const message = typeof error.message === 'string' ? error.message : '';
-  const stack = typeof error.stack === 'string' && error.stack !== '' ? error.stack : undefined;
-  const texts = stack === undefined ? [] : stack.split(/\ncaused by: /);
-  const parts = texts.map(parsePart);
-  const logged = validSegments(error.segments);
-  if (parts.length === 0) {
-    parts.push({
-      error: { name: message ? `${type}: ${message}` : type, message: '', segments: [] },
-      segmentsOmitted: 0,
-    });
-  }
-  if (logged) {
-    // The logged structure is the exact one; the text can only be parsed back.
-    parts[0].error.segments = logged;
-    parts[0].segmentsOmitted =
-      typeof error.segmentsOmitted === 'number' ? error.segmentsOmitted : parts[0].segmentsOmitted;
-  }
-  let text = parts
-    .map((part, i) => (i === 0 ? '' : 'caused by: ') + formatPart(part, color))
-    .join('\n');
-  const aggregated = Array.isArray(error.aggregateErrors) ? error.aggregateErrors : [];
-  if (depth < 8) {
-    for (const [i, inner] of aggregated.entries()) {
-      if (!isRecord(inner)) continue;
-      const innerText = formatError(inner, color, depth + 1).replace(/\n/g, '\n    ');
-      text += `\n  [errors][${i}]: ${innerText}`;
-    }
-  }
-  if (typeof error.aggregateErrorsOmitted === 'number') {
-    text += `\n  ... ${error.aggregateErrorsOmitted} more errors`;
-  }
-  return text;
-}
-
-/** What a line of input becomes: itself, or the block describing the errors it logs. */
-export function renderLine(line: string, options: Options): string | undefined {
-  const trimmed = line.trim();
-  if (!trimmed.startsWith('{')) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(trimmed);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(parsed)) return undefined;
-  const errors = errorsOf(parsed);
-  if (errors.length === 0) return undefined;
-  const blocks = errors.map((error) => formatError(error, options.color));
-  return `${header(parsed, options.color)}\n${blocks.join('\n')}\n`;
-}
-
-// The command ------------------------------------------------------------------------------------
-
-function parseArgs(args: string[]): { file: string | undefined; color: boolean | undefined } {
-  let file: string | undefined;
-  let color: boolean | undefined;
-  let options = true;
-  for (const arg of args) {
-    if (options && arg === '--') {
-      options = false;
-    } else if (options && arg === '--color') {
-      color = true;
-    } else if (options && arg === '--no-color') {
-      color = false;
-    } else if (options && arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown option "${arg}" for stitch`);
-    } else if (file === undefined) {
-      file = arg;
-    } else {
-      throw new UsageError('stitch reads one file at most');
-    }
-  }
-  return { file: file === '-' ? undefined : file, color };
-}
-
-function write(text: string): Promise<void> | undefined {
-  if (process.stdout.write(text)) return undefined;
-  return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
 export async function stitchCommand(args: string[]): Promise<number> {
-  const parsed = parseArgs(args);
+  const parsed = parseOptions(args);
   const color = parsed.color ?? colorsByDefault(process.stdout);
-  const options: Options = { color };
-
-  let input: NodeJS.ReadableStream;
-  if (parsed.file === undefined) {
-    input = process.stdin;
-  } else {
-    const file = parsed.file;
-    // Opening first turns a missing file (or a directory) into one clear message.
-    try {
-      const handle = await open(file, 'r');
-      const stat = await handle.stat();
-      if (stat.isDirectory()) {
-        await handle.close();
-        throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      }
-      input = createReadStream('', { fd: handle, autoClose: true });
-    } catch (error) {
-      const reason =
-        (error as { code?: string }).code === 'ENOENT'
-          ? 'no such file or directory'
-          : String((error as Error).message);
-      throw new Error(`cannot read ${file}: ${reason}`);
-    }
-  }
+  const input = parsed.file === undefined ? process.stdin : await openInput(parsed.file);
 
   // A reader that went away (`| head`) ends the output quietly.
   let closed = false;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') closed = true;
   });
-
-  const emit = async (line: string, ending: string) => {
-    if (closed) return;
-    const rendered = renderLine(line, options);
-    const pending = write(rendered ?? line + ending);
-    if (pending) await pending;
+  const write = async (text: string) => {
+    if (closed) return false;
+    if (!process.stdout.write(text)) {
+      await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+    return !closed;
   };
 
-  input.setEncoding('utf8');
-  let buffered = '';
   try {
-    for await (const chunk of input) {
-      buffered += chunk as string;
-      let start = 0;
-      let newline = buffered.indexOf('\n', start);
-      while (newline !== -1) {
-        await emit(buffered.slice(start, newline), '\n');
-        start = newline + 1;
-        newline = buffered.indexOf('\n', start);
-      }
-      buffered = buffered.slice(start);
-      if (closed) break;
-    }
+    await renderLog(input, { color }, write);
   } catch (error) {
     throw new Error(
       `cannot read ${parsed.file ?? 'stdin'}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  // The last line may have no newline: it is rendered, or passed through as it is.
-  if (buffered !== '') await emit(buffered, '');
   return 0;
 }

@@ -1,13 +1,15 @@
 // Connects to a Node.js process's inspector (chrome-remote-interface), as `fiberscope profile`
 // and `fiberscope repl --attach` do: at HOST:PORT, or by pid, the way `node inspect -p` does.
 import CDP from 'chrome-remote-interface';
+import { assertNodeProcess } from './node-process';
 
 export type InspectorClient = Awaited<ReturnType<typeof CDP>>;
 
 export interface InspectorTarget {
   host: string;
   port: number;
-  /** Sent SIGUSR1 first, which opens its inspector on 127.0.0.1:9229. */
+  /** Sent SIGUSR1 first, which opens its inspector on 127.0.0.1:9229; refused unless it is a
+   *  Node.js process that handles SIGUSR1 (assertNodeProcess). */
   pid?: number;
 }
 
@@ -26,6 +28,7 @@ export async function connect(options: InspectorTarget): Promise<InspectorClient
     );
   }
   if (options.pid !== undefined) {
+    assertNodeProcess(options.pid);
     try {
       // SIGUSR1 makes a Node.js process open its inspector on 127.0.0.1:9229.
       process.kill(options.pid, 'SIGUSR1');

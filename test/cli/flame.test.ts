@@ -1,6 +1,6 @@
 // `fiberscope flame`: .cpuprofile and speedscope files (as `fiberscope run --profile` writes them,
 // and hand-written ones) to the HTML flame graph; bad input and bad arguments.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli as run, scratchDir, WORKER_APP } from '../helpers/cli';
@@ -36,7 +36,7 @@ describe('fiberscope flame', () => {
   const profiles: Record<string, string> = {};
   beforeAll(() => {
     const app = file('app.js', WORKER_APP);
-    for (const suffix of ['.cpuprofile', '.speedscope.json']) {
+    for (const suffix of ['.cpuprofile', '.speedscope.json', '.folded']) {
       const out = path.join(dir, `app${suffix}`);
       const result = run(['run', '--profile', out, '--interval', '500us', app]);
       expect(result.stderr).toBe('');
@@ -135,7 +135,27 @@ describe('fiberscope flame', () => {
     );
 
     const cases: Array<[string, string, RegExp]> = [
-      ['garbage.cpuprofile', '{ not json', /is not a profile: invalid JSON/],
+      [
+        'garbage.cpuprofile',
+        '{ not\njson',
+        /^fiberscope: \S+garbage\.cpuprofile is not a profile: invalid JSON \(Expected property name or '}' at line 1, column 3\); flame reads \.cpuprofile and speedscope files\n$/,
+      ],
+      // V8's message quotes the text: left out.
+      [
+        'text.json',
+        'hello there',
+        /is not a profile: invalid JSON \(Unexpected token 'h'\); flame reads \.cpuprofile and speedscope files\n$/,
+      ],
+      [
+        'empty.json',
+        '\n',
+        /empty\.json is empty, not a profile \(flame reads \.cpuprofile and speedscope files\)/,
+      ],
+      [
+        'page.html',
+        '<!DOCTYPE html>\n<html></html>',
+        /page\.html is HTML or XML, not a profile \(flame reads \.cpuprofile and speedscope files\)/,
+      ],
       [
         'profile.pb.gz',
         '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03binary',
@@ -170,11 +190,23 @@ describe('fiberscope flame', () => {
     ];
     for (const [name, text, message] of cases) {
       const result = run(['flame', file(name, text), '-o', out]);
+      if (text.trim() !== '') expect(result.stderr, name).not.toContain(text.trim());
       expect(result.stderr, name).toMatch(/^fiberscope: /);
       expect(result.stderr, name).toMatch(message);
       expect(result.stderr, name).not.toContain('Usage:');
       expect(result.status, name).toBe(1);
     }
+  });
+
+  it('says that folded stacks are not what it reads, and which formats it reads', () => {
+    const folded = profiles['.folded'] as string;
+    const out = path.join(dir, 'from-folded.html');
+    const result = run(['flame', folded, '-o', out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `fiberscope: ${folded} holds folded stacks, which flame does not read (flame reads .cpuprofile and speedscope files; fiberscope run --profile x.html writes the page itself)\n`,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 
   it('rejects bad arguments with the usage and exit code 2', () => {

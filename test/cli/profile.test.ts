@@ -1,6 +1,15 @@
 // `fiberscope profile`: profiles a running process through its inspector.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -186,7 +195,86 @@ describe('fiberscope profile', () => {
     expect(result.stderr).toContain(`the target went away during the capture: wrote ${out}`);
   });
 
-  it('bad input: closed port, a pid that is not Node.js, missing options', () => {
+  // SIGUSR1's default action ends a process: a mistyped pid must not get it.
+  it.runIf(process.platform === 'linux')(
+    '--pid refuses a process that is not Node.js, or does not handle SIGUSR1, and sends it nothing',
+    async () => {
+      const sleepBinary = realpathSync(
+        spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim(),
+      );
+      const copy = path.join(dir, 'node');
+      copyFileSync(sleepBinary, copy);
+      chmodSync(copy, 0o755);
+      const targets = {
+        // A program that is not Node.js.
+        sleep: spawn('sleep', ['30']),
+        // One that handles SIGUSR1 (it would print), but is not Node.js either.
+        trap: spawn('bash', ['-c', 'trap "echo got USR1" USR1; while :; do sleep 0.1; done'], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }),
+        // Named node, but SIGUSR1 would end it (as it would a Node.js with --disable-sigusr1).
+        named: spawn(copy, ['30']),
+      };
+      let trapOutput = '';
+      targets.trap.stdout?.on('data', (chunk) => {
+        trapOutput += chunk;
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const out = path.join(dir, 'never.folded');
+        const results = Object.fromEntries(
+          await Promise.all(
+            Object.entries(targets).map(async ([name, child]) => [
+              name,
+              await profile(['--pid', String(child.pid), '--duration', '1s', '-o', out]),
+            ]),
+          ),
+        );
+        const notNode = (child: ChildProcess, binary: string) =>
+          `fiberscope: pid ${child.pid} is ${binary}, not Node.js: SIGUSR1, which could end it, was not sent (a Node.js program under another name: kill -USR1 ${child.pid} yourself, then --attach 127.0.0.1:9229)\n`;
+        expect(results.sleep.stderr).toBe(notNode(targets.sleep, sleepBinary));
+        expect(results.trap.stderr).toMatch(/^fiberscope: pid \d+ is \/\S*bash, not Node\.js: /);
+        expect(results.named.stderr).toBe(
+          `fiberscope: pid ${targets.named.pid} (${copy}) does not handle SIGUSR1 (a Node.js started with --disable-sigusr1?): it was not sent, as it would end the process\n`,
+        );
+        for (const [name, child] of Object.entries(targets)) {
+          expect(results[name].status, name).toBe(1);
+          expect(child.exitCode, name).toBe(null);
+          expect(child.signalCode, name).toBe(null);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(trapOutput).toBe('');
+        expect(existsSync(out)).toBe(false);
+      } finally {
+        for (const child of Object.values(targets)) child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it('--pid elsewhere: the binary as ps names it, and no SIGUSR1 on Windows', async () => {
+    const { assertNodeProcess } = createRequire(import.meta.url)(
+      path.join(repoRoot, 'dist', 'inspector', 'node-process.js'),
+    );
+    const sleeper = spawn('sleep', ['30']);
+    const node = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(() => assertNodeProcess(sleeper.pid, 'darwin')).toThrow(
+        /^pid \d+ is \S*sleep, not Node\.js: SIGUSR1, which could end it, was not sent/,
+      );
+      expect(() => assertNodeProcess(node.pid, 'darwin')).not.toThrow();
+      expect(() => assertNodeProcess(node.pid, 'linux')).not.toThrow();
+      expect(() => assertNodeProcess(999999999, 'darwin')).toThrow('no process has pid 999999999');
+      expect(() => assertNodeProcess(node.pid, 'win32')).toThrow(
+        '--pid needs SIGUSR1, which Windows does not have: start the target with --inspect and use --attach',
+      );
+    } finally {
+      sleeper.kill('SIGKILL');
+      node.kill('SIGKILL');
+    }
+  });
+
+  it('bad input: closed port, a pid of no process, missing options', () => {
     const run = (args: string[]) =>
       spawnSync(process.execPath, [cli, 'profile', ...args], { encoding: 'utf8', timeout: 30_000 });
     const closed = run([
@@ -207,18 +295,6 @@ describe('fiberscope profile', () => {
     const noFolder = run(['--attach', '127.0.0.1:9', '-o', unwritable]);
     expect(noFolder.status).toBe(1);
     expect(noFolder.stderr).toContain(`fiberscope: cannot write ${unwritable}: ENOENT`);
-    const sleeper = spawn('sleep', ['30']);
-    const notNode = run([
-      '--pid',
-      String(sleeper.pid),
-      '--duration',
-      '1s',
-      '-o',
-      path.join(dir, 'x.folded'),
-    ]);
-    sleeper.kill('SIGKILL');
-    expect(notNode.status).toBe(1);
-    expect(notNode.stderr).toMatch(/did not open an inspector|no process has pid/);
     expect(run(['--pid', '999999999', '-o', path.join(dir, 'x.folded')]).stderr).toContain(
       'no process has pid',
     );
@@ -232,10 +308,12 @@ describe('fiberscope profile', () => {
       ['--attach', '127.0.0.1:0', '-o', path.join(dir, 'x.folded')],
       ['--attach', '::1:9229', '-o', path.join(dir, 'x.folded')],
       ['--attach', '127.0.0.1:9', '--duration', 'long', '-o', path.join(dir, 'x.folded')],
+      ['--attach', '127.0.0.1:9', '--duration', '10', '-o', path.join(dir, 'x.folded')],
+      ['--pid', '12a', '-o', path.join(dir, 'x.folded')],
     ]) {
       const result = run(args);
       expect(result.status, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/^fiberscope: /);
+      expect(result.stderr).toMatch(/^fiberscope: .*\n\nUsage: fiberscope profile \(--attach/);
     }
   });
 });

@@ -1,6 +1,6 @@
 // `fiberscope run`: runs a program with the node-fibers drop-ins, and profiles it on request.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,39 @@ describe('fiberscope run', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^main;/m);
   });
 
+  it('warns when an option of fiberscope run follows the script, which gets it', () => {
+    const out = path.join(dir, 'late.html');
+    const late = run(['run', app, 'a', '--profile', out, 'b']);
+    // The script gets the option, as it did, and still runs; no profile is written.
+    expect(late.stdout).toBe(`done a --profile ${out} b\n`);
+    expect(late.status).toBe(0);
+    expect(existsSync(out)).toBe(false);
+    expect(late.stderr).toBe(
+      `fiberscope: warning: --profile after the script goes to ${app}, not to fiberscope (no profile will be written); fiberscope's options go before the script:\n` +
+        `  fiberscope run --profile ${out} ${app} a b\n` +
+        '(a -- before the script passes them on to it without this warning)\n',
+    );
+    const both = run(['run', '--interval', '2ms', app, '--interval=1ms', '--profile', out]);
+    expect(both.status).toBe(0);
+    expect(both.stderr).toContain(
+      `warning: --interval and --profile after the script go to ${app}, not to fiberscope (no profile will be written)`,
+    );
+    expect(both.stderr).toContain(
+      `  fiberscope run --interval 2ms --interval=1ms --profile ${out} ${app}\n`,
+    );
+    // With -- before the script, or after the script's own --, they are the script's: no warning.
+    for (const args of [
+      ['run', '--', app, '--profile', out],
+      ['run', app, '--', '--profile', out],
+    ]) {
+      const quiet = run(args);
+      expect(quiet.stderr, args.join(' ')).toBe('');
+      expect(quiet.stdout).toContain('--profile');
+    }
+    // A script argument that merely looks alike is not one of them.
+    expect(run(['run', app, '--profiles']).stderr).toBe('');
+  });
+
   it('rejects bad input with a usage error and exit code 2', () => {
     for (const args of [
       ['run'],
@@ -66,11 +99,15 @@ describe('fiberscope run', () => {
       ['run', '--interval', '10us', app],
       ['run', '--bogus', app],
       ['run', '--profile'],
+      ['run', '--interval', '500', app],
     ]) {
       const result = run(args);
       expect(result.status, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/^fiberscope: /);
+      expect(result.stderr).toMatch(/^fiberscope: .*\n\nUsage: fiberscope run \[--profile FILE\]/);
     }
+    expect(run(['run', '--interval', '500', app]).stderr).toContain(
+      'fiberscope: --interval needs a unit (us, ms or s): 500us or 500ms, not "500"',
+    );
     expect(run(['run', '--interval', 'fast', app]).stderr).toContain(
       'fiberscope: --interval takes a duration like 1ms or 10s, not "fast"',
     );

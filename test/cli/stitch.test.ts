@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
-import { runCli } from '../helpers/cli';
+import { cli, runCli } from '../helpers/cli';
 
 const ESC = '\u001b[';
 
@@ -233,6 +233,22 @@ describe('fiberscope stitch', () => {
     expect(stdout).not.toContain('inline.js:');
   });
 
+  it('ends quietly when its reader goes away (| head)', async () => {
+    const big = path.join(dir, 'big.ndjson');
+    writeFileSync(big, `${plain}\n${noError}\n`.repeat(100_000));
+    const child = spawn(process.execPath, [cli, 'stitch', big], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const status = await new Promise((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+  });
+
   it('fails clearly on a file it cannot read (exit 1)', () => {
     const missing = path.join(dir, 'missing.ndjson');
     const { status, stdout, stderr } = run(['stitch', missing]);
@@ -244,15 +260,15 @@ describe('fiberscope stitch', () => {
     expect(asDirectory.stderr).toMatch(/^fiberscope: cannot read .*: /);
   });
 
-  it('rejects unknown options and a second file (exit 2, with the usage)', () => {
+  it('rejects unknown options and a second file (exit 2, with the usage of stitch)', () => {
     for (const args of [
       ['stitch', '--frobnicate'],
       ['stitch', 'a.ndjson', 'b.ndjson'],
     ]) {
       const { status, stderr } = run(args);
       expect(status).toBe(2);
-      expect(stderr).toMatch(/^fiberscope: /);
-      expect(stderr).toContain('Usage: fiberscope');
+      expect(stderr).toMatch(/^fiberscope: .*\n\nUsage: fiberscope stitch \[options\] \[file\]\n/);
+      expect(stderr).not.toContain('fiberscope <command>');
     }
   });
 

@@ -1,7 +1,7 @@
 // The kitchen example end to end: `npm start`'s main job on embedded PGlite and on a real
 // PostgreSQL, the service's API in both handler styles, and the models at the REPL.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,7 +86,22 @@ function checkMainJob(result: ReturnType<typeof runMain>, out: string, database:
 describe('npm start (examples/kitchen/main.js)', () => {
   it('serves a bounded load on embedded PGlite, logs stitched errors and writes a flame graph', () => {
     const out = path.join(dir, 'pglite');
-    checkMainJob(runMain({ DATABASE_URL: '' }, out), out, 'embedded PGlite');
+    // The log of an earlier run is there: this run's log and output are this run's only.
+    mkdirSync(out);
+    const stale = {
+      level: 50,
+      time: 0,
+      msg: 'request failed',
+      fiber: { id: 1, name: 'POST /orders' },
+    };
+    writeFileSync(
+      path.join(out, 'kitchen.log'),
+      `${JSON.stringify({ ...stale, err: { type: 'Error', message: 'stale', stack: 'Error: a failure of an earlier run' } })}\n`,
+    );
+    const result = runMain({ DATABASE_URL: '' }, out);
+    checkMainJob(result, out, 'embedded PGlite');
+    expect(readFileSync(path.join(out, 'kitchen.log'), 'utf8')).not.toContain('earlier run');
+    expect(result.stdout).not.toContain('earlier run');
   });
 
   const url = process.env.KITCHEN_TEST_DATABASE_URL;
