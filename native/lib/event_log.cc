@@ -1,4 +1,4 @@
-#include "event_log.h"
+#include "lib/event_log.h"
 
 #include <time.h>
 

@@ -1,6 +1,6 @@
-#include "async_context_gc.h"
+#include "runtime/async_context_gc.h"
 
-#include "v8_compat.h"
+#include "runtime/v8_compat.h"
 
 namespace fiberscope {
 

@@ -1,4 +1,4 @@
-#include "runtime.h"
+#include "runtime/runtime.h"
 
 #include <node.h>
 
@@ -8,8 +8,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "fiber.h"
-#include "v8_compat.h"
+#include "runtime/fiber.h"
+#include "runtime/v8_compat.h"
 
 namespace fiberscope {
 

@@ -5,8 +5,8 @@
 
 #include <v8.h>
 
-#include "runtime.h"
-#include "thread_pool.h"
+#include "runtime/runtime.h"
+#include "runtime/thread_pool.h"
 
 namespace fiberscope {
 

@@ -1,4 +1,4 @@
-#include "baton.h"
+#include "lib/baton.h"
 
 #include <linux/futex.h>
 #include <sched.h>

@@ -1,12 +1,12 @@
-#include "sampler.h"
+#include "profiler/sampler.h"
 
 #include <time.h>
 
 #include <chrono>
 #include <random>
 
-#include "event_log.h"
-#include "runtime.h"
+#include "lib/event_log.h"
+#include "runtime/runtime.h"
 
 namespace fiberscope {
 

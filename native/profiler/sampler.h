@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "os_thread.h"
-#include "stack_table.h"
+#include "lib/os_thread.h"
+#include "lib/stack_table.h"
 
 namespace fiberscope {
 

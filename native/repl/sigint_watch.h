@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "os_thread.h"
+#include "lib/os_thread.h"
 
 namespace fiberscope {
 

@@ -1,4 +1,4 @@
-#include "sample_chunk.h"
+#include "profiler/sample_chunk.h"
 
 namespace fiberscope {
 

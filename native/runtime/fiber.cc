@@ -1,9 +1,9 @@
-#include "fiber.h"
+#include "runtime/fiber.h"
 
 #include <pthread.h>
 
-#include "handoff.h"
-#include "v8_compat.h"
+#include "runtime/handoff.h"
+#include "runtime/v8_compat.h"
 
 namespace fiberscope {
 

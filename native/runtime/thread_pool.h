@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "baton.h"
-#include "user_switch.h"
+#include "lib/baton.h"
+#include "runtime/user_switch.h"
 
 namespace fiberscope {
 

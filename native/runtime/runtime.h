@@ -10,13 +10,13 @@
 #include <unordered_set>
 #include <vector>
 
-#include "async_context_gc.h"
-#include "baton.h"
-#include "cpu_affinity.h"
-#include "event_log.h"
-#include "sampler.h"
-#include "sigint_watch.h"
-#include "user_switch.h"
+#include "lib/baton.h"
+#include "lib/cpu_affinity.h"
+#include "lib/event_log.h"
+#include "profiler/sampler.h"
+#include "repl/sigint_watch.h"
+#include "runtime/async_context_gc.h"
+#include "runtime/user_switch.h"
 
 namespace fiberscope {
 

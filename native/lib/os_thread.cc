@@ -1,4 +1,4 @@
-#include "os_thread.h"
+#include "lib/os_thread.h"
 
 #include <cstring>
 

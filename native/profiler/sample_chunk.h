@@ -4,7 +4,7 @@
 
 #include <v8.h>
 
-#include "sampler.h"
+#include "profiler/sampler.h"
 
 namespace fiberscope {
 

@@ -14,9 +14,9 @@
 
 #include <v8.h>
 
-#include "baton.h"
-#include "thread_pool.h"
-#include "user_switch.h"
+#include "lib/baton.h"
+#include "runtime/thread_pool.h"
+#include "runtime/user_switch.h"
 
 namespace fiberscope {
 

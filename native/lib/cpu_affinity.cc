@@ -1,4 +1,4 @@
-#include "cpu_affinity.h"
+#include "lib/cpu_affinity.h"
 
 #include <pthread.h>
 

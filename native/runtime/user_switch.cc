@@ -1,4 +1,4 @@
-#include "user_switch.h"
+#include "runtime/user_switch.h"
 
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -8,12 +8,12 @@
 #include <cmath>
 #include <memory>
 
-#include "fiber.h"
-#include "runtime.h"
-#include "sample_chunk.h"
-#include "sampler.h"
-#include "thread_pool.h"
-#include "v8_compat.h"
+#include "profiler/sample_chunk.h"
+#include "profiler/sampler.h"
+#include "runtime/fiber.h"
+#include "runtime/runtime.h"
+#include "runtime/thread_pool.h"
+#include "runtime/v8_compat.h"
 
 namespace fiberscope {
 

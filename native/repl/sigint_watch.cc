@@ -1,11 +1,11 @@
-#include "sigint_watch.h"
+#include "repl/sigint_watch.h"
 
 #include <errno.h>
 #include <semaphore.h>
 #include <signal.h>
 
-#include "fiber.h"
-#include "runtime.h"
+#include "runtime/fiber.h"
+#include "runtime/runtime.h"
 
 namespace fiberscope {
 

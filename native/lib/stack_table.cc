@@ -1,4 +1,4 @@
-#include "stack_table.h"
+#include "lib/stack_table.h"
 
 namespace fiberscope {
 
