@@ -8,8 +8,10 @@
 #include <cmath>
 #include <memory>
 
+#include "profiler/profiler.h"
 #include "profiler/sample_chunk.h"
 #include "profiler/sampler.h"
+#include "repl/repl.h"
 #include "runtime/fiber.h"
 #include "runtime/runtime.h"
 #include "runtime/thread_pool.h"
@@ -304,19 +306,20 @@ void StartSampling(const FunctionCallbackInfo<Value>& args) {
   if (!(depth >= 1 && depth <= 1024) || std::floor(depth) != depth) {
     return ThrowRangeError(isolate, "maxDepth must be an integer from 1 to 1024");
   }
-  if (runtime->sampler() != nullptr) return ThrowError(isolate, "The profiler is already running");
+  Profiler& profiler = Profilers::For(runtime);
+  if (profiler.sampler() != nullptr) return ThrowError(isolate, "The profiler is already running");
   auto sampler = std::make_unique<Sampler>(runtime, static_cast<uint32_t>(interval),
                                            static_cast<uint32_t>(depth));
   std::string error;
   if (!sampler->Start(&error)) return ThrowError(isolate, error.c_str());
-  runtime->set_sampler(std::move(sampler));
+  profiler.set_sampler(std::move(sampler));
 }
 
 // stopSampling(): the last chunk (sample_chunk.h); the sampler is gone after it.
 void StopSampling(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   if (args.Length() > 0) return ThrowTypeError(isolate, "stopSampling() expects no arguments");
-  std::unique_ptr<Sampler> sampler = RuntimeOf(args)->take_sampler();
+  std::unique_ptr<Sampler> sampler = Profilers::For(RuntimeOf(args)).take_sampler();
   if (!sampler) return ThrowError(isolate, "The profiler is not running");
   sampler->Stop();
   args.GetReturnValue().Set(ChunkToJs(isolate, sampler->Take()));
@@ -326,7 +329,7 @@ void StopSampling(const FunctionCallbackInfo<Value>& args) {
 void TakeSamples(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   if (args.Length() > 0) return ThrowTypeError(isolate, "takeSamples() expects no arguments");
-  Sampler* sampler = RuntimeOf(args)->sampler();
+  Sampler* sampler = Profilers::For(RuntimeOf(args)).sampler();
   if (sampler == nullptr) return ThrowError(isolate, "The profiler is not running");
   args.GetReturnValue().Set(ChunkToJs(isolate, sampler->Take()));
 }
@@ -338,7 +341,7 @@ void InternCaller(const FunctionCallbackInfo<Value>& args) {
   if (args.Length() != 1 || !args[0]->IsString()) {
     return ThrowTypeError(isolate, "internCaller() expects one string: the own files' prefix");
   }
-  Sampler* sampler = RuntimeOf(args)->sampler();
+  Sampler* sampler = Profilers::For(RuntimeOf(args)).sampler();
   if (sampler == nullptr) return ThrowError(isolate, "The profiler is not running");
   v8::String::Utf8Value prefix(isolate, args[0]);
   int64_t id = sampler->InternCaller(std::string(*prefix, prefix.length()));
@@ -358,33 +361,33 @@ void WatchSigint(const FunctionCallbackInfo<Value>& args) {
   auto watch = std::make_unique<SigintWatch>(runtime, fiber->id);
   std::string error;
   if (!watch->Arm(&error)) return ThrowError(isolate, error.c_str());
-  runtime->set_sigint_watch(std::move(watch));
+  Repls::For(runtime).set_sigint_watch(std::move(watch));
 }
 
 // unwatchSigint(): disarms this isolate's watch, if any.
 void UnwatchSigint(const FunctionCallbackInfo<Value>& args) {
-  RuntimeOf(args)->set_sigint_watch(nullptr);
+  Repls::For(RuntimeOf(args)).set_sigint_watch(nullptr);
 }
 
 // claimSigint(): whether a SIGINT arrived that the watch has not handed out yet.
 void ClaimSigint(const FunctionCallbackInfo<Value>& args) {
-  SigintWatch* watch = RuntimeOf(args)->sigint_watch();
+  SigintWatch* watch = Repls::For(RuntimeOf(args)).sigint_watch();
   args.GetReturnValue().Set(watch != nullptr && watch->Claim());
 }
 
 // raiseSigint(): as if SIGINT had arrived; false when no watch is armed.
 void RaiseSigint(const FunctionCallbackInfo<Value>& args) {
-  SigintWatch* watch = RuntimeOf(args)->sigint_watch();
+  SigintWatch* watch = Repls::For(RuntimeOf(args)).sigint_watch();
   if (watch != nullptr) watch->Raise();
   args.GetReturnValue().Set(watch != nullptr);
 }
 
-// forwardInterrupts(on): see Runtime::ForwardInterrupts; calls nest.
+// forwardInterrupts(on): see InterruptForwarder; calls nest.
 void ForwardInterrupts(const FunctionCallbackInfo<Value>& args) {
   if (args.Length() != 1 || !args[0]->IsBoolean()) {
     return ThrowTypeError(args.GetIsolate(), "forwardInterrupts() expects a boolean");
   }
-  RuntimeOf(args)->ForwardInterrupts(args[0]->IsTrue());
+  Repls::For(RuntimeOf(args)).forwarder().Forward(args[0]->IsTrue());
 }
 
 // liveFibers(): [[fiber, running]...] for every started fiber not yet finished nor collected.

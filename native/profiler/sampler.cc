@@ -6,6 +6,7 @@
 #include <random>
 
 #include "lib/event_log.h"
+#include "profiler/profiler.h"
 #include "runtime/runtime.h"
 
 namespace fiberscope {
@@ -41,6 +42,7 @@ bool Sampler::Start(std::string* error) {
   }
   isolate_->AddGCPrologueCallback(OnGcPrologue, this);
   isolate_->AddGCEpilogueCallback(OnGcEpilogue, this);
+  runtime_->AddSwitchListener(this);
   return true;
 }
 
@@ -51,6 +53,7 @@ void Sampler::Stop() {
   }
   wake_.notify_one();
   thread_.Join();
+  runtime_->RemoveSwitchListener(this);
   isolate_->RemoveGCPrologueCallback(OnGcPrologue, this);
   isolate_->RemoveGCEpilogueCallback(OnGcEpilogue, this);
   ServeNow();
@@ -117,8 +120,8 @@ void Sampler::ThreadMain(Sampler* sampler) {
 }
 
 void Sampler::OnInterrupt(v8::Isolate* isolate, void*) {
-  Runtime* runtime = Runtime::Find(isolate);
-  Sampler* sampler = runtime == nullptr ? nullptr : runtime->sampler();
+  Profiler* profiler = Profilers::Find(isolate);
+  Sampler* sampler = profiler == nullptr ? nullptr : profiler->sampler();
   // No sampler any more, or served already at a switch (BeforeSwitch).
   if (sampler == nullptr || !sampler->pending_.load(std::memory_order_acquire)) return;
   sampler->Serve();

@@ -17,6 +17,7 @@
 
 #include "lib/os_thread.h"
 #include "lib/stack_table.h"
+#include "runtime/listeners.h"
 
 namespace fiberscope {
 
@@ -42,7 +43,7 @@ struct Sample {
 };
 static_assert(sizeof(Sample) == 24);
 
-class Sampler {
+class Sampler final : public SwitchListener {
  public:
   Sampler(Runtime* runtime, uint32_t interval_us, uint32_t max_depth);
   ~Sampler();
@@ -61,10 +62,11 @@ class Sampler {
     std::deque<Sample> samples;
   };
 
-  // Starts the sampler thread; false and `error` when the system has no thread to give.
+  // Starts the sampler thread and listens to the runtime's switches; false and `error` when the
+  // system has no thread to give.
   bool Start(std::string* error);
-  // Stops the sampler thread at once (it sleeps on a condition it is woken from); samples stay
-  // until taken.
+  // Stops the sampler thread at once (it sleeps on a condition it is woken from) and the
+  // listening; samples stay until taken.
   void Stop();
   // While running, first charges the time since the last sample to the caller, as Stop() does.
   Chunk Take();
@@ -74,20 +76,20 @@ class Sampler {
 
   // A switch is about to hand the isolate to another thread: a pending request is served here,
   // or V8 would archive it with this thread and serve it whenever the thread runs again.
-  void BeforeSwitch() {
+  void BeforeSwitch() override {
     if (pending_.load(std::memory_order_acquire)) Serve();
   }
 
   // This thread has just taken the isolate: a request that arrived while the previous holder
   // was handing it over was archived with that thread; ask again, so that it is served here.
-  void AfterSwitch() {
+  void AfterSwitch() override {
     if (pending_.load(std::memory_order_acquire)) isolate_->RequestInterrupt(OnInterrupt, nullptr);
   }
 
  private:
   static void ThreadMain(Sampler* sampler);
   // V8 keeps a requested interrupt queued until it runs, which may be after this sampler is gone
-  // (stopped, another one started): it finds the isolate's current sampler, if any.
+  // (stopped, another one started): it finds the isolate's current sampler (profiler.h), if any.
   static void OnInterrupt(v8::Isolate* isolate, void* unused);
   static void OnGcPrologue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
                            void* data);

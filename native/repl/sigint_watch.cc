@@ -4,6 +4,7 @@
 #include <semaphore.h>
 #include <signal.h>
 
+#include "repl/repl.h"
 #include "runtime/fiber.h"
 #include "runtime/runtime.h"
 
@@ -107,8 +108,9 @@ void SigintWatch::ThreadMain(SigintWatch* watch) {
 // (V8 keeps a queued interrupt): both are looked up, under the isolate.
 void SigintWatch::OnInterrupt(v8::Isolate* isolate, void*) {
   Runtime* runtime = Runtime::Find(isolate);
-  if (runtime == nullptr) return;
-  SigintWatch* watch = runtime->sigint_watch();
+  Repl* repl = Repls::Find(isolate);
+  if (runtime == nullptr || repl == nullptr) return;
+  SigintWatch* watch = repl->sigint_watch();
   Fiber* current = runtime->current_fiber();
   if (watch == nullptr || current == nullptr) return;
   // The watched fiber, or one it runs (and so on): the innermost one is stopped.

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <sys/syscall.h>
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -151,6 +152,25 @@ void Runtime::RestoreAsyncContext(Strand* strand) {
 #endif
 }
 
+void Runtime::AddSwitchListener(SwitchListener* listener) { switch_listeners_.push_back(listener); }
+
+void Runtime::RemoveSwitchListener(SwitchListener* listener) {
+  auto found = std::find(switch_listeners_.begin(), switch_listeners_.end(), listener);
+  if (found != switch_listeners_.end()) switch_listeners_.erase(found);
+}
+
+void Runtime::AddDisposeListener(DisposeListener* listener) {
+  dispose_listeners_.push_back(listener);
+}
+
+void Runtime::NotifyBeforeSwitch() {
+  for (SwitchListener* listener : switch_listeners_) listener->BeforeSwitch();
+}
+
+void Runtime::NotifyAfterSwitch() {
+  for (SwitchListener* listener : switch_listeners_) listener->AfterSwitch();
+}
+
 void Runtime::ChargeThreadCost() { isolate_->AdjustAmountOfExternalAllocatedMemory(kThreadCost); }
 
 void Runtime::ReleaseThreadCost() { isolate_->AdjustAmountOfExternalAllocatedMemory(-kThreadCost); }
@@ -220,8 +240,13 @@ void Runtime::OnEnvironmentCleanup(void* data) {
 
 void Runtime::TeardownFibers() {
   tearing_down_ = true;
-  sampler_.reset();
-  sigint_watch_.reset();
+  // What hangs on the runtime goes first (the sampler stops, the Ctrl-C watch is disarmed):
+  // none of it may act on the switches below, which only end fibers.
+  std::vector<DisposeListener*> disposing;
+  disposing.swap(dispose_listeners_);
+  for (auto listener = disposing.rbegin(); listener != disposing.rend(); ++listener) {
+    (*listener)->OnDispose(this);
+  }
   v8::HandleScope handle_scope(isolate_);
   // Suspended fibers still have threads blocked inside JavaScript frames: end those stacks so the
   // threads exit instead of waiting forever on an isolate that is going away.

@@ -6,16 +6,14 @@
 #include <v8.h>
 
 #include <cstdint>
-#include <memory>
 #include <unordered_set>
 #include <vector>
 
 #include "lib/baton.h"
 #include "lib/cpu_affinity.h"
 #include "lib/event_log.h"
-#include "profiler/sampler.h"
-#include "repl/sigint_watch.h"
 #include "runtime/async_context_gc.h"
+#include "runtime/listeners.h"
 #include "runtime/user_switch.h"
 
 namespace fiberscope {
@@ -49,36 +47,27 @@ class Runtime {
   }
   Strand& home() { return home_; }
   EventLog& events() { return events_; }
-  // The running sampling profiler, or null.
-  Sampler* sampler() const { return sampler_.get(); }
-  void set_sampler(std::unique_ptr<Sampler> sampler) { sampler_ = std::move(sampler); }
-  std::unique_ptr<Sampler> take_sampler() { return std::move(sampler_); }
-  // Caller holds the isolate and is about to hand it to another thread.
+  // Layers above the runtime hook in here (listeners.h): the profiler's sampler and the REPL's
+  // interrupt forwarding listen to switches while they run. A listener is added once and
+  // removed before it is destroyed.
+  void AddSwitchListener(SwitchListener* listener);
+  void RemoveSwitchListener(SwitchListener* listener);
+  // Told once, at environment cleanup, in the reverse order of adding.
+  void AddDisposeListener(DisposeListener* listener);
+  // Caller holds the isolate and is about to hand it to another thread. With no listener (the
+  // usual case), one check: no call, no allocation, no lock.
   void BeforeSwitch() {
-    if (sampler_) sampler_->BeforeSwitch();
+    if (!switch_listeners_.empty()) NotifyBeforeSwitch();
   }
   // Caller has just taken the isolate from another thread.
   void AfterSwitch() {
-    if (sampler_) sampler_->AfterSwitch();
-    // V8 keeps a pending interrupt's flag with the thread that held the isolate when it was
-    // requested, and archives it with that thread at a switch: a request that arrives during a
-    // hand-off waits for that thread to run again. Any interrupt request on this thread makes
-    // V8 run every queued one, the inspector's among them, at its next interrupt check.
-    if (forward_interrupts_ > 0) isolate_->RequestInterrupt([](v8::Isolate*, void*) {}, nullptr);
-  }
-  // While positive, every switch passes queued interrupts on to the thread taking the isolate:
-  // an inspector attached to a busy fiber (the REPL's --attach) reaches it.
-  void ForwardInterrupts(bool on) {
-    forward_interrupts_ += on ? 1 : (forward_interrupts_ > 0 ? -1 : 0);
+    if (!switch_listeners_.empty()) NotifyAfterSwitch();
   }
   CpuAffinity& affinity() { return affinity_; }
   // The kernel thread of the isolate's home: in user mode, every strand of the isolate runs on it.
   int32_t home_kernel_tid() const { return home_kernel_tid_; }
   // ... and its own thread pointer (TLS).
   uintptr_t home_thread_pointer() const { return home_thread_pointer_; }
-  // The armed Ctrl-C watch (see sigint_watch.h), or null.
-  SigintWatch* sigint_watch() const { return sigint_watch_.get(); }
-  void set_sigint_watch(std::unique_ptr<SigintWatch> watch) { sigint_watch_ = std::move(watch); }
 
   uint32_t NextFiberId() { return next_fiber_id_++; }
   // How long a strand that ran a fiber waits actively for it to yield or finish: usually soon.
@@ -140,6 +129,8 @@ class Runtime {
  private:
   static void OnOrphansAsync(uv_async_t* handle);
   static void OnEnvironmentCleanup(void* runtime);
+  void NotifyBeforeSwitch();
+  void NotifyAfterSwitch();
   void TeardownFibers();
   void ReportOrphanError(v8::Local<v8::Value> error);
 
@@ -154,9 +145,8 @@ class Runtime {
   bool switched_once_ = false;
   bool tearing_down_ = false;
   EventLog events_;
-  std::unique_ptr<Sampler> sampler_;
-  std::unique_ptr<SigintWatch> sigint_watch_;
-  int forward_interrupts_ = 0;
+  std::vector<SwitchListener*> switch_listeners_;
+  std::vector<DisposeListener*> dispose_listeners_;
   int32_t home_kernel_tid_;
   uintptr_t home_thread_pointer_;
   CpuAffinity affinity_;
