@@ -16,7 +16,13 @@
         "native/profiler/sample_chunk.cc",
         "native/profiler/sampler.cc",
         "native/repl/sigint_watch.cc",
-        "native/binding/module.cc"
+        "native/binding/events.cc",
+        "native/binding/fiber.cc",
+        "native/binding/module.cc",
+        "native/binding/profiler.cc",
+        "native/binding/repl.cc",
+        "native/binding/runtime.cc",
+        "native/binding/stitch.cc"
       ],
       "include_dirs": ["native"],
       "cflags_cc": [
