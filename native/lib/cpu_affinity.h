@@ -1,6 +1,6 @@
 // Keeps the threads that take turns in one isolate on one CPU. A hand-off between two threads on
 // the same CPU is a plain context switch; across CPUs it pays for waking the other CPU, and the
-// thread that handed off sits blocked all that time. V8-free.
+// thread that handed off sits blocked all that time. V8-free. Each method names its caller.
 #pragma once
 
 #include <sched.h>

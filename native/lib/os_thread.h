@@ -1,6 +1,7 @@
 // A joinable thread whose creation may fail without ending the process. The addon is built
 // without exceptions, so std::thread's constructor aborts the process when the system has no
-// thread left (after thousands of fibers, say); this says why instead.
+// thread left (after thousands of fibers, say); this says why instead. V8-free. Started and
+// joined by one thread, its owner's.
 #pragma once
 
 #include <pthread.h>

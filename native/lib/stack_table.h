@@ -1,6 +1,7 @@
 // Sampled stacks, interned as a tree: a stack is its innermost frame plus the stack of its
 // callers, so each sample keeps one id however deep its stack, and a stack seen again costs
 // nothing. Ids are global to a profile; Take() hands out the nodes added since the last take.
+// V8-free. One thread at a time: its owner's (the sampler's, under the isolate).
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,7 @@ namespace fiberscope {
 
 class Runtime;
 
+// Caller holds the isolate, unless said otherwise.
 class SigintWatch {
  public:
   SigintWatch(Runtime* runtime, uint32_t fiber_id);
