@@ -25,7 +25,7 @@ export interface ThreadStats {
   pinnedCpu: number;
 }
 
-/** What the native sampler recorded since the last take; see native/sample_chunk.h. */
+/** What the native sampler recorded since the last take; see native/profiler/sample_chunk.h. */
 export interface NativeSamples {
   startNs: number;
   /** The samples' weights cover the time up to here. */
@@ -73,7 +73,7 @@ export interface Binding {
   exchangeAsyncContext(frame: unknown): unknown;
   startSampling(intervalUs: number, maxDepth: number): void;
   stopSampling(): NativeSamples;
-  /** Ctrl-C terminates `fiber` while it holds the isolate (native/sigint_watch.h). */
+  /** Ctrl-C terminates `fiber` while it holds the isolate (native/repl/sigint_watch.h). */
   watchSigint(fiber: NativeFiber): void;
   unwatchSigint(): void;
   /** Whether a SIGINT arrived since the watch last handed one out. */

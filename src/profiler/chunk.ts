@@ -4,7 +4,7 @@
 import type { FiberEventType } from '../fiber/events';
 import type { Profile, ProfileFrame, ProfileSample, ProfileThread, TimelineSegment } from './model';
 
-/** Sample kinds, as native/sampler.h numbers them. */
+/** Sample kinds, as native/profiler/sampler.h numbers them. */
 export const SAMPLE_JS = 0;
 export const SAMPLE_IDLE = 1;
 export const SAMPLE_GC = 2;

@@ -1,7 +1,7 @@
 // Ctrl-C for the input that is running. Two cases, told apart where they can be:
 // - the input's fiber holds the isolate (a busy loop): the main thread cannot run JavaScript, so
-//   the addon's signal watch terminates the fiber's JavaScript (native/sigint_watch.h), and the
-//   fiber ends with "Script execution was interrupted by `SIGINT`";
+//   the addon's signal watch terminates the fiber's JavaScript (native/repl/sigint_watch.h), and
+//   the fiber ends with "Script execution was interrupted by `SIGINT`";
 // - the fiber is suspended (it waits) or already gone: the event loop runs this file's SIGINT
 //   listener, which hands the interrupt to `onInterrupt`.
 // A signal is taken once, by whichever side sees it first.

@@ -133,7 +133,7 @@ describe('AsyncLocalStorage', () => {
   // Node 24's AsyncLocalStorage frame (Node 22's with --experimental-async-context-frame) lives
   // in a slot V8 visits once per thread: with fibers suspended (threads archived by v8::Locker), a
   // young frame was scavenged twice and the process aborted in a later GC
-  // (native/async_context_gc.h). In a child: that abort ends the process.
+  // (native/runtime/async_context_gc.h). In a child: that abort ends the process.
   it('hundreds of suspended fibers with stores survive young-generation GCs', () => {
     const child = runScript(
       `

@@ -1,7 +1,7 @@
 // A few seconds of everything at once: fibers spawned inside AsyncLocalStorage stores that wait,
 // fail, nest, yield, get reset, thrown into and abandoned, under garbage-collection pressure, with
 // the profiler sampling and handing out chunks. A soak like this, run on Node 24, found the abort
-// that native/async_context_gc.h prevents. The sequence is fixed (a seeded generator).
+// that native/runtime/async_context_gc.h prevents. The sequence is fixed (a seeded generator).
 import { describe, expect, it } from 'vitest';
 import { asyncContextFrameFlag, runScript } from '../helpers/child';
 

@@ -143,8 +143,10 @@ describe('user mode: threads beyond Fiber.poolSize', () => {
     expect(child.stderr).toBe('');
     const seen = JSON.parse(child.stdout);
     expect(seen.madeByFirst).toBeGreaterThanOrEqual(300);
-    // The second burst found the first one's 300 threads parked, beyond the pool of 8.
-    expect(seen.madeBySecond).toBe(0);
+    // The second burst found the first one's 300 threads parked, beyond the pool of 8 (but for
+    // the few spares the maker may top up as the parked ones run out: without the linger, it
+    // made about 290).
+    expect(seen.madeBySecond).toBeLessThan(30);
     expect(seen.afterBursts).toBeGreaterThanOrEqual(seen.before + 300);
     // Then all but the pool and the spares ended.
     expect(seen.settled).toBeLessThanOrEqual(seen.before + 8 + 16);

@@ -34,4 +34,47 @@ describe('the native sampler', () => {
     `);
     expect(result.withSamples).toBe(300);
   });
+
+  // The sampler and the REPL's interrupt forwarding listen to the runtime's switches, and each
+  // isolate's sampler and Ctrl-C watch go when its runtime does (native/runtime/listeners.h): the
+  // sampler still sees fibers while forwarding goes on and off, and a worker that ends with all
+  // three on takes them down with it (its watch is disarmed: another one can be armed).
+  it('samples fibers while interrupt forwarding goes on and off, and goes with a worker', async () => {
+    const result = inChild(`
+      const { Worker } = require('node:worker_threads');
+      const { binding } = require('./dist/fiber/native.js');
+      const fiberSamples = (chunk) => {
+        let count = 0;
+        for (let i = 2; i < chunk.samples.length; i += 5) if (chunk.samples[i] !== 0) count++;
+        return count;
+      };
+      const runBusyFiber = () => {
+        const fiber = new Fiber(() => { for (let i = 0; i < 20; i++) { burn(2); Fiber.yield(); } });
+        for (let i = 0; i < 21; i++) fiber.run();
+      };
+      binding.startSampling(200, 8);
+      binding.forwardInterrupts(true);
+      runBusyFiber();
+      const whileForwarding = fiberSamples(binding.takeSamples()) > 0;
+      binding.forwardInterrupts(false);
+      runBusyFiber();
+      const afterForwarding = fiberSamples(binding.stopSampling()) > 0;
+      const source = [
+        "const { Fiber } = require('fiberscope');",
+        'const { binding } = require(' + JSON.stringify(require.resolve('./dist/fiber/native.js')) + ');',
+        'binding.startSampling(200, 8);',
+        'binding.forwardInterrupts(true);',
+        'const fiber = new Fiber(() => { for (;;) Fiber.yield(); });',
+        'binding.watchSigint(fiber);',
+        'for (let i = 0; i < 100; i++) fiber.run();',
+        'process.exit(3);',
+      ].join(' ');
+      const workerExit = await new Promise((resolve) => new Worker(source, { eval: true }).once('exit', resolve));
+      const watch = new Fiber(() => {});
+      binding.watchSigint(watch);
+      binding.unwatchSigint();
+      console.log(JSON.stringify({ whileForwarding, afterForwarding, workerExit }));
+    `);
+    expect(result).toEqual({ whileForwarding: true, afterForwarding: true, workerExit: 3 });
+  });
 });
