@@ -137,7 +137,9 @@ export class FiberEvaluator {
     }
     // Lines typed meanwhile, until one of them starts an input.
     this.#lines.release();
-    if (!this.#running) for (const resolve of this.#idle.splice(0)) resolve();
+    if (!this.#running && !this.#lines.holding) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 
   /** Node's evaluator, inside the input's fiber, on the script the input runs as (input.ts). */
