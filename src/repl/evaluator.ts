@@ -164,7 +164,7 @@ export class FiberEvaluator {
   }
 
   #start(finish: Finish, body: (input: InputFiber) => void): void {
-    let disarm = () => {};
+    let disarm = () => false;
     let restoreTerminal = () => {};
     // Nothing else may keep the process alive while an input waits (the REPL stops reading).
     const keepAlive = setInterval(() => {}, 1 << 30);
@@ -174,10 +174,14 @@ export class FiberEvaluator {
       complete: (error, result, reported = false) => {
         if (this.#active !== active) return;
         this.#active = undefined;
+        let lateCtrlC = false;
         try {
           clearInterval(keepAlive);
-          disarm();
+          // The terminal first: from then on, Ctrl-C is a key that Node's REPL reads. A SIGINT
+          // that came before, as the input ended, and that neither the signal watch nor the
+          // listener took, is Ctrl-C at the prompt that follows.
           restoreTerminal();
+          lateCtrlC = disarm();
           clearHooks();
           if (error !== null && error !== undefined && !(error instanceof Recoverable)) {
             this.lastError = error;
@@ -186,6 +190,7 @@ export class FiberEvaluator {
         } finally {
           this.#running = false;
           this.#lines.busy = false;
+          if (lateCtrlC) this.#server.emit('SIGINT');
           // The next input starts from the main thread, never inside this fiber.
           if (Fiber.current === undefined) this.#next();
           else process.nextTick(() => this.#running || this.#next());

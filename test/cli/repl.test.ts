@@ -112,7 +112,7 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     await second.waitFor('[exit 0]');
   });
 
-  it('shows lines typed while an input waits after their prompt', async () => {
+  it('shows lines typed while an input waits after their prompt, and hands a late Ctrl-C to the prompt', async () => {
     const term = repl();
     await term.waitFor('fiberscope>');
     term.type('process.pid');
@@ -133,6 +133,17 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
       `'first'\nfiberscope> wait(new Promise((resolve) => setTimeout(resolve, 20, "second")))\n'second'\nfiberscope> "third"\n'third'`,
     );
     expect(screen.split('"third"').length - 1).toBe(2);
+
+    // A SIGINT that comes as an input ends (here from the input itself, once its code has run)
+    // is Ctrl-C at the next prompt, not lost.
+    term.type(
+      'wait(new Promise((resolve) => setTimeout(resolve, 10))); process.nextTick(() => process.kill(process.pid, "SIGINT")); "answer"',
+    );
+    await term.waitFor(
+      /'answer'\nfiberscope> ?\n\(To exit, press Ctrl\+C again or Ctrl\+D or type \.exit\)\nfiberscope>/,
+    );
+    term.type('"after"');
+    await term.waitFor("'after'");
   });
 
   it('attaches to a process with the fiberscope runtime, and detaches when it dies', async () => {

@@ -256,6 +256,20 @@ describe('Ctrl-C', () => {
     expect(await repl.type('cleaned')).toBe('true');
   });
 
+  it('hands a SIGINT that comes as an input ends to the prompt after it', async () => {
+    const repl = open();
+    for (const line of SETUP) await repl.type(line);
+    // The signal comes once the input's code has run, before the REPL takes Ctrl-C back: too late
+    // to interrupt the input, it is Ctrl-C at the next prompt, as one pressed there would be.
+    const printed = await repl.type(
+      'wait(sleep(5)); process.nextTick(() => process.kill(process.pid, "SIGINT")); "answer"',
+    );
+    expect(printed).toMatch(
+      /^'answer'\n> \r?\n\(To exit, press Ctrl\+C again or Ctrl\+D or type \.exit\)$/,
+    );
+    expect(await repl.type('"after"')).toBe("'after'");
+  });
+
   it('breaks a busy loop, and the context survives', async () => {
     const repl = open();
     await repl.type('let spins = 0');
