@@ -103,8 +103,9 @@ export async function attach(
         if (settled) return;
         settled = true;
         pending = undefined;
-        process.off('SIGINT', onSigint);
+        // The terminal first: no Ctrl-C then finds the process without a listener, cooked.
         restoreTerminal();
+        process.off('SIGINT', onSigint);
         finish(error, value);
         gate.busy = false;
         gate.release();

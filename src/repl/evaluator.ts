@@ -1,7 +1,9 @@
 // The REPL's eval: every input runs inside a fiber of its own, through Node's default evaluator
-// (so declarations persist, `await` works and errors look as in Node). Inside the fiber, wait()
-// and sync() functions block the input, not the event loop: the main thread goes back to the
-// loop while the fiber waits, and no nested loop is ever run.
+// (so declarations persist and errors look as in Node), as the script input.ts makes of it (the
+// core the attached REPL shares: top-level `await` rewritten as Node's REPL does, its async
+// function waited for in the fiber). Inside the fiber, wait() and sync() functions block the
+// input, not the event loop: the main thread goes back to the loop while the fiber waits, and no
+// nested loop is ever run.
 import domainModule from 'node:domain';
 import { type REPLEval, type REPLServer, Recoverable } from 'node:repl';
 import vm from 'node:vm';
@@ -9,9 +11,9 @@ import { Fiber } from '../fiber/fiber';
 import { setEscapeHandler, setSwitchListener } from '../fiber/hooks';
 import { isThenable, wait } from '../fiber/wait';
 import { onReportedError } from './error-hook';
+import { inputValue, type PreparedInput, prepareInput } from './input';
 import { armInterrupt, interruptInput } from './interrupt';
 import { LineGate } from './line-gate';
-import { usesTopLevelAwait } from './syntax';
 import { cookTerminal } from './terminal';
 
 type Finish = (error: Error | null, result?: unknown) => void;
@@ -27,8 +29,6 @@ interface Domain extends NodeJS.EventEmitter {
 
 interface ActiveInput {
   fiber: Fiber;
-  /** Its evaluation left the fiber (top-level await): Node's evaluator settles it. */
-  detached: boolean;
   /** Ends the input; `reported` when the REPL has printed the error already. */
   complete(error: unknown, result?: unknown, reported?: boolean): void;
 }
@@ -70,7 +70,7 @@ export class FiberEvaluator {
     this.#domain = (server as unknown as { _domain?: Domain })._domain;
     onReportedError(server, (error: unknown) => {
       const active = this.#active;
-      if (active !== undefined && (active.detached || Fiber.current === active.fiber)) {
+      if (active !== undefined && Fiber.current === active.fiber) {
         active.complete(error, undefined, true);
       }
     });
@@ -138,67 +138,52 @@ export class FiberEvaluator {
     }
     // Lines typed meanwhile, until one of them starts an input.
     this.#lines.release();
-    if (!this.#running) for (const resolve of this.#idle.splice(0)) resolve();
+    if (!this.#running && !this.#lines.holding) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 
-  /** Node's evaluator, inside the input's fiber. */
+  /** Node's evaluator, inside the input's fiber, on the script the input runs as (input.ts). */
   #evaluate(input: InputFiber, code: string, context: object, file: string): void {
-    let calledBack = false;
-    // Node's REPL lets Ctrl-C end a pending top-level await only under breakEvalOnSigint, read as
-    // it starts the await: on for such an input alone (its watchdog then covers the code before
-    // the first await; fiberscope's covers the rest).
-    const server = this.#server as REPLServer & { breakEvalOnSigint: boolean };
-    const awaits = usesTopLevelAwait(code);
-    if (awaits) server.breakEvalOnSigint = true;
+    let prepared: PreparedInput;
     try {
-      this.#defaultEval.call(this.#server, code, context, file, (error, result) => {
-        calledBack = true;
-        if (error === null && isThenable(result) && Fiber.current === input.active.fiber) {
-          // A promise the input returned is awaited, as top-level await would be.
-          try {
-            result = wait(result);
-          } catch (thrown) {
-            error = thrown as Error;
-          }
+      prepared = prepareInput(code);
+    } catch {
+      // Node's evaluator says what is wrong with it, or continues it on the next line.
+      prepared = { source: code, awaits: false };
+    }
+    this.#defaultEval.call(this.#server, prepared.source, context, file, (error, result) => {
+      if (error === null && Fiber.current === input.active.fiber) {
+        try {
+          result = inputValue(prepared, result);
+        } catch (thrown) {
+          error = thrown as Error;
         }
-        input.settle(error, result);
-      });
-    } finally {
-      // A pending await keeps it: Node's REPL reads it again at each key (Ctrl-C passes then).
-      if (awaits && calledBack) server.breakEvalOnSigint = false;
-    }
-    if (!calledBack && this.#active === input.active) {
-      // Top-level await: Node's evaluator awaits the rest on the main thread, and Node's REPL
-      // handles Ctrl-C and the terminal for it until it calls back.
-      input.active.detached = true;
-      input.release();
-    }
+      }
+      input.settle(error, result);
+    });
   }
 
   #start(finish: Finish, body: (input: InputFiber) => void): void {
-    let released = false;
-    let disarm = () => {};
+    let disarm = () => false;
     let restoreTerminal = () => {};
     // Nothing else may keep the process alive while an input waits (the REPL stops reading).
     const keepAlive = setInterval(() => {}, 1 << 30);
     let clearHooks = () => {};
-    const release = () => {
-      if (released) return;
-      released = true;
-      clearInterval(keepAlive);
-      disarm();
-      restoreTerminal();
-    };
     const active: ActiveInput = {
       fiber: undefined as unknown as Fiber,
-      detached: false,
       complete: (error, result, reported = false) => {
         if (this.#active !== active) return;
         this.#active = undefined;
+        let lateCtrlC = false;
         try {
-          release();
+          clearInterval(keepAlive);
+          // The terminal first: from then on, Ctrl-C is a key that Node's REPL reads. A SIGINT
+          // that came before, as the input ended, and that neither the signal watch nor the
+          // listener took, is Ctrl-C at the prompt that follows.
+          restoreTerminal();
+          lateCtrlC = disarm();
           clearHooks();
-          (this.#server as { breakEvalOnSigint?: boolean }).breakEvalOnSigint = false;
           if (error !== null && error !== undefined && !(error instanceof Recoverable)) {
             this.lastError = error;
           }
@@ -206,6 +191,7 @@ export class FiberEvaluator {
         } finally {
           this.#running = false;
           this.#lines.busy = false;
+          if (lateCtrlC) this.#server.emit('SIGINT');
           // The next input starts from the main thread, never inside this fiber.
           if (Fiber.current === undefined) this.#next();
           else process.nextTick(() => this.#running || this.#next());
@@ -216,7 +202,6 @@ export class FiberEvaluator {
     let ranOnce = false;
     const input: InputFiber = {
       active,
-      release,
       // An input that never waited ends at once, as in Node's REPL: the line typed next may
       // continue it (multi-line input). One that waited ends from the main thread.
       settle: (error, result) => {
@@ -271,8 +256,6 @@ interface InputFiber {
   active: ActiveInput;
   /** Ends the input with this outcome (from the fiber or the main thread). */
   settle(error: Error | null, result?: unknown): void;
-  /** Gives the terminal and Ctrl-C back to Node's REPL. */
-  release(): void;
 }
 
 // The domain module's stack of entered domains (an internal Node has kept since domains exist).

@@ -19,8 +19,12 @@ export function interruptInput(fiber: Fiber, end: (error: Error) => void): void 
   else end(interruptError());
 }
 
-/** Arms Ctrl-C for `fiber` until the returned disarm function is called. */
-export function armInterrupt(fiber: Fiber, onInterrupt: () => void): () => void {
+/**
+ * Arms Ctrl-C for `fiber` until the returned disarm function is called. Disarming says whether a
+ * SIGINT came that neither side has taken: one that arrived as the input ended, which the event
+ * loop had not yet handed to the listener (it never will: the listener goes).
+ */
+export function armInterrupt(fiber: Fiber, onInterrupt: () => void): () => boolean {
   let watching = false;
   const listener = () => {
     // Without a native watch (another one is armed), every signal is this listener's.
@@ -35,7 +39,9 @@ export function armInterrupt(fiber: Fiber, onInterrupt: () => void): () => void 
     // Another REPL in this process watches already: waits can still be interrupted.
   }
   return () => {
+    const untaken = watching && binding.claimSigint();
     if (watching) binding.unwatchSigint();
     process.off('SIGINT', listener);
+    return untaken;
   };
 }

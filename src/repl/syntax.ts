@@ -1,5 +1,5 @@
-// What the REPL needs to know of an input before it runs: whether it awaits at the top level
-// (it compiles only inside an async function) and whether it is incomplete (more lines to come).
+// Whether an input is incomplete (more lines to come): the attached REPL asks before it sends an
+// input to the target, as Node's evaluator tells the local one.
 import vm from 'node:vm';
 
 /** The SyntaxError `source` fails to compile with as a script, if any. */
@@ -12,15 +12,8 @@ function syntaxErrorOf(source: string): SyntaxError | undefined {
   }
 }
 
-/** Whether a compile error says the code awaits at the top level. */
-export function awaitsAtTopLevel(error: unknown): boolean {
-  return error instanceof SyntaxError && /await is only valid/.test(error.message);
-}
-
-/** Whether `code` compiles only inside an async function: Node's REPL runs it so. */
-export function usesTopLevelAwait(code: string): boolean {
-  return code.includes('await') && awaitsAtTopLevel(syntaxErrorOf(code));
-}
+/** Whether `source` compiles as a script. */
+export const compiles = (source: string): boolean => syntaxErrorOf(source) === undefined;
 
 const INCOMPLETE =
   /^(?:Unexpected end of input|Unterminated template literal|missing \) after argument list|Unterminated regexp|Unterminated regular expression)/;
@@ -28,7 +21,11 @@ const INCOMPLETE =
 /** Whether `code` only needs more lines (the REPL then waits for them, showing `...`). */
 export function isIncomplete(code: string): boolean {
   let error = syntaxErrorOf(code);
-  // Top-level await compiles inside an async function.
-  if (awaitsAtTopLevel(error)) error = syntaxErrorOf(`(async () => {\n${code}\n})`);
+  // Top-level await (`await x`, `for await`) does not compile in a script: the input is tried
+  // without its awaits, as Node's REPL does (an async function around it would close what the
+  // input leaves open).
+  if (error !== undefined && !INCOMPLETE.test(error.message) && /\bawait\b/.test(code)) {
+    error = syntaxErrorOf(code.replace(/\bawait\b/g, ''));
+  }
   return error !== undefined && INCOMPLETE.test(error.message);
 }

@@ -1,6 +1,7 @@
 // The side of `fiberscope repl --attach` that runs in the target process, reached through the
 // runtime hook (globalThis[Symbol.for('fiberscope.runtime')].repl()): evaluates each input in a
-// fiber, in the target's main context, and answers with text to print.
+// fiber, in the target's main context, as the local REPL does (input.ts: top-level `await`
+// anywhere, declarations kept), and answers with text to print.
 
 import { inspect } from 'node:util';
 import vm from 'node:vm';
@@ -9,11 +10,11 @@ import { Future } from '../fiber/future';
 import { hooks, setEscapeHandler } from '../fiber/hooks';
 import { liveFibers } from '../fiber/live';
 import { binding } from '../fiber/native';
-import { isThenable, spawn, sync, wait } from '../fiber/wait';
+import { spawn, sync, wait } from '../fiber/wait';
 import { formatError } from './commands';
+import { inputValue, prepareInput } from './input';
 import { armInterrupt, interruptInput } from './interrupt';
 import { formatFibers } from './report';
-import { awaitsAtTopLevel } from './syntax';
 
 export interface RemoteOutcome {
   ok: boolean;
@@ -24,18 +25,6 @@ export interface RemoteOutcome {
 let counter = 0;
 let apiProvided = false;
 let running: { fiber: Fiber; interrupt(): void } | undefined;
-
-function compile(code: string, filename: string): vm.Script {
-  try {
-    return new vm.Script(code, { filename });
-  } catch (error) {
-    // `await x` at the top: an async function around the expression awaits it.
-    if (awaitsAtTopLevel(error)) {
-      return new vm.Script(`(async () => (${code.trim().replace(/;$/, '')}))()`, { filename });
-    }
-    throw error;
-  }
-}
 
 /** Evaluates `code` inside a fiber; settles once the input has ended, its promise awaited. */
 export function evaluate(code: string, options: { colors?: boolean } = {}): Promise<RemoteOutcome> {
@@ -59,8 +48,9 @@ export function evaluate(code: string, options: { colors?: boolean } = {}): Prom
       () => {
         let value: unknown;
         try {
-          value = compile(code, filename).runInThisContext({ displayErrors: false });
-          if (isThenable(value)) value = wait(value);
+          const input = prepareInput(code);
+          const script = new vm.Script(input.source, { filename });
+          value = inputValue(input, script.runInThisContext({ displayErrors: false }));
         } catch (error) {
           process.nextTick(finish, error);
           return;

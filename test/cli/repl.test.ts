@@ -112,6 +112,40 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     await second.waitFor('[exit 0]');
   });
 
+  it('shows lines typed while an input waits after their prompt, and hands a late Ctrl-C to the prompt', async () => {
+    const term = repl();
+    await term.waitFor('fiberscope>');
+    term.type('process.pid');
+    const pid = Number(/^(\d+)$/m.exec(await term.waitFor(/^\d+$/m))?.[1]);
+    // The first input waits until the test sends SIGUSR2; the two lines after it are typed while
+    // it waits (the terminal echoes them), one of them an input that waits too.
+    term.type(
+      'console.log("waiting"), wait(new Promise((resolve) => process.once("SIGUSR2", () => resolve("first"))))',
+    );
+    await term.waitFor(/^waiting$/m);
+    term.type('wait(new Promise((resolve) => setTimeout(resolve, 20, "second")))');
+    term.type('"third"');
+    await term.waitFor(/^"third"$/m);
+    process.kill(pid, 'SIGUSR2');
+    const screen = await term.waitFor("'third'");
+    // Each one shows after its prompt when its turn comes, as in `node`: echoed twice in all.
+    expect(screen).toContain(
+      `'first'\nfiberscope> wait(new Promise((resolve) => setTimeout(resolve, 20, "second")))\n'second'\nfiberscope> "third"\n'third'`,
+    );
+    expect(screen.split('"third"').length - 1).toBe(2);
+
+    // A SIGINT that comes as an input ends (here from the input itself, once its code has run)
+    // is Ctrl-C at the next prompt, not lost.
+    term.type(
+      'wait(new Promise((resolve) => setTimeout(resolve, 10))); process.nextTick(() => process.kill(process.pid, "SIGINT")); "answer"',
+    );
+    await term.waitFor(
+      /'answer'\nfiberscope> ?\n\(To exit, press Ctrl\+C again or Ctrl\+D or type \.exit\)\nfiberscope>/,
+    );
+    term.type('"after"');
+    await term.waitFor("'after'");
+  });
+
   it('attaches to a process with the fiberscope runtime, and detaches when it dies', async () => {
     const target = await inspectedChild(`
       const { Fiber, wait } = require('fiberscope');
@@ -149,6 +183,42 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
     target.child.kill('SIGKILL');
     await term.waitFor('The target went away: detaching.');
     await term.waitFor('[exit 1]');
+  });
+
+  it('attached, shows lines typed while an input waits after their prompt', async () => {
+    const target = await inspectedChild(
+      "require('fiberscope'); console.log('ready'); setTimeout(() => {}, 60000);",
+      { stdout: 'pipe' },
+    );
+    const stdout = target.child.stdout as NodeJS.ReadableStream;
+    const printed = (text: string) =>
+      new Promise<void>((resolve) => {
+        const listener = (chunk: Buffer) => {
+          if (!chunk.toString().includes(text)) return;
+          stdout.off('data', listener);
+          resolve();
+        };
+        stdout.on('data', listener);
+      });
+    await printed('ready');
+    const term = repl(`--attach 127.0.0.1:${target.port}`);
+    await term.waitFor('each input runs in a fiber of the target');
+    // The first input waits in the target until the test sends it SIGUSR2; the lines after it
+    // are typed while it waits.
+    const waiting = printed('waiting');
+    term.type(
+      'console.log("waiting"), wait(new Promise((resolve) => process.once("SIGUSR2", () => resolve("first"))))',
+    );
+    await waiting;
+    term.type('1 + 1');
+    term.type('"third"');
+    await term.waitFor(/^"third"$/m);
+    target.child.kill('SIGUSR2');
+    const screen = await term.waitFor("'third'");
+    expect(screen).toContain(
+      `'first'\nfiberscope (attached)> 1 + 1\n2\nfiberscope (attached)> "third"\n'third'`,
+    );
+    expect(screen.split('"third"').length - 1).toBe(2);
   });
 
   it('attaches to a process without the runtime, saying so', async () => {
@@ -272,8 +342,8 @@ describe('fiberscope repl --attach with piped input', () => {
   });
 });
 
-async function inspectedChild(source: string) {
-  const target = await startInspected(source);
+async function inspectedChild(source: string, options: { stdout?: 'ignore' | 'pipe' } = {}) {
+  const target = await startInspected(source, options);
   children.push(target.child);
   return target;
 }
