@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { Profile, ProfileThread } from 'fiberscope/profiler';
 import { toHtml } from 'fiberscope/profiler';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
+import { repoRoot, runScript } from '../helpers/child';
 import { htmlData } from '../helpers/profile';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -169,6 +169,15 @@ describe('toHtml()', () => {
     ]);
     // A name held by one fiber, or no name, makes no group.
     expect(dataOf(html).groups).toEqual([]);
+  });
+
+  it('inlines the script that npm run build makes of html-page/page.ts', () => {
+    const script = readFileSync(
+      path.join(repoRoot, 'dist/profiler/export/html-page/page.js'),
+      'utf8',
+    );
+    expect(script).toContain("byId('fiberscope-data')");
+    expect(html).toContain(`<script>\n${script}</script>`);
   });
 
   it('escapes < in the data so </script> in a function name cannot break out', () => {

@@ -1,10 +1,9 @@
 // pprof export: decoded back with pprof-format, the reader Pyroscope's Node clients use.
-import { gunzipSync } from 'node:zlib';
 import type { Profile, ProfileSample, ProfileThread } from 'fiberscope/profiler';
 import { toPprof } from 'fiberscope/profiler';
-import { type Profile as Pprof, Profile as PprofProfile } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../helpers/child';
+import { decode, readable } from '../helpers/pprof';
 import { frame, MAIN, ORDERS, ordersProfile, sample, UNNAMED } from '../helpers/profile';
 
 /** The exporters' fixture, with a second line of query() and a sample without any frame. */
@@ -15,48 +14,6 @@ function fixture(): Profile {
   (profile.samples[7] as ProfileSample).stack = [];
   (profile.threads[0] as ProfileThread).samples = 3;
   return profile;
-}
-
-function decode(bytes: Uint8Array): Pprof {
-  // gzip's magic number: Pyroscope and `go tool pprof` sniff it.
-  expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
-  return PprofProfile.decode(gunzipSync(bytes));
-}
-
-/** A decoded profile in plain terms: names instead of string indices, stacks of names. */
-function readable(pprof: Pprof) {
-  const str = (index: number | bigint) => {
-    const s = pprof.stringTable.strings[Number(index)];
-    if (s === undefined) throw new RangeError(`No string ${index}`);
-    return s;
-  };
-  const functions = new Map(pprof.function.map((f) => [Number(f.id), f]));
-  const locations = new Map(pprof.location.map((l) => [Number(l.id), l]));
-  const where = (id: number | bigint) => {
-    const location = locations.get(Number(id));
-    if (location === undefined) throw new RangeError(`No location ${id}`);
-    expect(location.line).toHaveLength(1);
-    const line = location.line[0];
-    const fn = line && functions.get(Number(line.functionId));
-    if (line === undefined || fn === undefined) throw new RangeError(`No function at ${id}`);
-    return {
-      name: str(fn.name),
-      file: str(fn.filename),
-      line: Number(line.line),
-      column: Number(line.column),
-    };
-  };
-  return {
-    str,
-    sampleTypes: pprof.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`),
-    samples: pprof.sample.map((s) => ({
-      values: s.value.map(Number),
-      labels: Object.fromEntries(
-        s.label.map((l) => [str(l.key), Number(l.str) === 0 ? Number(l.num) : str(l.str)]),
-      ),
-      stack: s.locationId.map(where),
-    })),
-  };
 }
 
 describe('toPprof()', () => {

@@ -3,85 +3,46 @@
 // Format: HTML5, https://html.spec.whatwg.org/multipage/ ; the data rides in a data block,
 // https://html.spec.whatwg.org/multipage/scripting.html#data-block , as JSON.
 //
-// The page (src/profiler/export/html-template.ts) builds the call tree of the selected logical
-// thread (or of all threads merged) from unique stacks and their per-thread weights, so the file
-// holds each distinct stack once however many samples hit it.
+// The page's script (html-page/page.ts, built to dist/ beside this file) builds the call tree of
+// the selected logical thread (or of all threads merged) from unique stacks and their per-thread
+// weights, so the file holds each distinct stack once however many samples hit it. Its style is
+// in html-template.ts.
 
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { threadsByName } from '../by-name';
 import type { Profile, ProfileThread } from '../model';
-import { HTML_SCRIPT, HTML_STYLE } from './html-template';
+import type { HtmlData, HtmlFrame, HtmlGroup, HtmlThread, HtmlWaitSite } from './html-data';
+import { HTML_STYLE } from './html-template';
 import { displayName, missingFrame, threadLabel } from './names';
+
+export type {
+  HtmlData,
+  HtmlFrame,
+  HtmlGroup,
+  HtmlThread,
+  HtmlTimes,
+  HtmlWaitSite,
+} from './html-data';
 
 export interface HtmlOptions {
   /** The page's title. Default `fiberscope profile`. */
   title?: string;
 }
 
-/**
- * A function as the page shows it: `name` is names.ts displayName(). The model's frames are
- * positions (a function's frames differ by the line running in it), so the page's frames are the
- * model's merged by name and URL, as flame graphs merge them; `line` is the smallest line seen,
- * the one nearest the function's start.
- */
-export interface HtmlFrame {
-  name: string;
-  url: string;
-  /** 1-based; 0 when unknown. */
-  line: number;
-  special?: 'idle' | 'gc' | 'program';
-}
-
-/** A thread's figures (ProfileThread's), or a group's summed. */
-export interface HtmlTimes {
-  cpuMs: number;
-  wallMs: number;
-  waitMs: number;
-  /** 0 when the profile does not say (imported files). */
-  readyMs: number;
-  samples: number;
-  /** The top wait sites of the timelines (ProfileThread.timeline), most waited first. */
-  waits: HtmlWaitSite[];
-}
-
-export interface HtmlThread extends HtmlTimes {
-  id: number;
-  /** names.ts threadLabel(): `main`, `fiber #12 "GET /orders"`. */
-  label: string;
-  /** `unknown` for a thread that samples name but `profile.threads` does not list. */
-  kind: ProfileThread['kind'] | 'unknown';
-}
-
-/** Where fibers waited: a wait() call site and the time spent waiting there. */
-export interface HtmlWaitSite {
-  /** names.ts displayName() of the frame that called wait(). */
-  name: string;
-  /** `url:line` of the call; `''` when unknown. */
-  where: string;
-  ms: number;
-  /** How many waits. */
-  count: number;
-}
-
-/** Fibers of one name (two or more), selectable together. */
-export interface HtmlGroup extends HtmlTimes {
-  /** `"GET /orders" (3 fibers)`. */
-  label: string;
-  /** The fibers' thread ids. */
-  ids: number[];
-}
-
-/** What the page's `<script type="application/json" id="fiberscope-data">` holds. */
-export interface HtmlData {
-  title: string;
-  durationMs: number;
-  intervalUs: number;
-  frames: HtmlFrame[];
-  threads: HtmlThread[];
-  groups: HtmlGroup[];
-  /** Unique stacks: indices into `frames`, root first; never empty (an empty one is `(program)`). */
-  stacks: number[][];
-  /** `[threadId, stack index, weight in µs]`: the summed weight of a thread's samples of a stack. */
-  weights: Array<[threadId: number, stack: number, weightUs: number]>;
+/** The page's script as `npm run build` writes it (scripts/build-html-page.js), read once. */
+let pageScript: string | undefined;
+function htmlScript(): string {
+  if (pageScript === undefined) {
+    const file = path.join(__dirname, 'html-page', 'page.js');
+    try {
+      pageScript = readFileSync(file, 'utf8');
+    } catch (error) {
+      const why = `The flame graph page's script is missing (npm run build makes it): ${file}`;
+      throw new Error(why, { cause: error });
+    }
+  }
+  return pageScript;
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
@@ -286,7 +247,8 @@ export function toHtml(profile: Profile, options: HtmlOptions = {}): string {
 <div id="tip" role="tooltip"></div>
 <noscript>The flame graph needs JavaScript.</noscript>
 <script type="application/json" id="fiberscope-data">${scriptSafeJson(data)}</script>
-<script>${HTML_SCRIPT}</script>
+<script>
+${htmlScript()}</script>
 </body>
 </html>
 `;
