@@ -25,9 +25,15 @@ void Run(const FunctionCallbackInfo<Value>& args) {
   RuntimeOf(args)->UnwindOrphans();
   Fiber* fiber = Fiber::Unwrap(args.This());
   if (fiber->state() == Fiber::State::kRunning) {
-    return ThrowError(isolate, "This Fiber is already running");
+    return ThrowMisuse(isolate,
+                       v8::Exception::Error(Text(isolate, "This Fiber is already running")),
+                       "ERR_FIBER_RUNNING");
   }
-  if (args.Length() > 1) return ThrowTypeError(isolate, "run() excepts 1 or no arguments");
+  if (args.Length() > 1) {
+    return ThrowMisuse(isolate,
+                       v8::Exception::TypeError(Text(isolate, "run() excepts 1 or no arguments")),
+                       "ERR_FIBER_ARGUMENTS");
+  }
   Local<Value> value;
   if (args.Length() == 1) value = args[0];
   Return(args, fiber->Resume(value, Fiber::Delivery::kValue));
@@ -37,9 +43,14 @@ void ThrowInto(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   Fiber* fiber = Fiber::Unwrap(args.This());
   if (fiber->state() != Fiber::State::kSuspended) {
-    return ThrowError(isolate, "This Fiber is not yielding");
+    return ThrowMisuse(isolate, v8::Exception::Error(Text(isolate, "This Fiber is not yielding")),
+                       "ERR_FIBER_NOT_YIELDING");
   }
-  if (args.Length() > 1) return ThrowTypeError(isolate, "throwInto() expects 1 or no arguments");
+  if (args.Length() > 1) {
+    return ThrowMisuse(
+        isolate, v8::Exception::TypeError(Text(isolate, "throwInto() expects 1 or no arguments")),
+        "ERR_FIBER_ARGUMENTS");
+  }
   Local<Value> value = args.Length() == 1 ? args[0] : v8::Undefined(isolate).As<Value>();
   Return(args, fiber->Resume(value, Fiber::Delivery::kThrow));
 }
@@ -49,9 +60,14 @@ void Reset(const FunctionCallbackInfo<Value>& args) {
   Fiber* fiber = Fiber::Unwrap(args.This());
   if (!fiber->started()) return;
   if (fiber->state() != Fiber::State::kSuspended) {
-    return ThrowError(isolate, "This Fiber is not yielding");
+    return ThrowMisuse(isolate, v8::Exception::Error(Text(isolate, "This Fiber is not yielding")),
+                       "ERR_FIBER_NOT_YIELDING");
   }
-  if (args.Length() > 0) return ThrowTypeError(isolate, "reset() expects no arguments");
+  if (args.Length() > 0) {
+    return ThrowMisuse(isolate,
+                       v8::Exception::TypeError(Text(isolate, "reset() expects no arguments")),
+                       "ERR_FIBER_ARGUMENTS");
+  }
   Local<Value> outcome;
   if (fiber->Unwind(&outcome)) {
     args.GetReturnValue().Set(outcome);
@@ -71,8 +87,16 @@ void GetId(const FunctionCallbackInfo<Value>& args) {
 void Yield(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   Fiber* fiber = RuntimeOf(args)->current_fiber();
-  if (fiber == nullptr) return ThrowError(isolate, "yield() called with no fiber running");
-  if (args.Length() > 1) return ThrowTypeError(isolate, "yield() expects 1 or no arguments");
+  if (fiber == nullptr) {
+    return ThrowMisuse(isolate,
+                       v8::Exception::Error(Text(isolate, "yield() called with no fiber running")),
+                       "ERR_FIBER_NO_FIBER");
+  }
+  if (args.Length() > 1) {
+    return ThrowMisuse(isolate,
+                       v8::Exception::TypeError(Text(isolate, "yield() expects 1 or no arguments")),
+                       "ERR_FIBER_ARGUMENTS");
+  }
   Local<Value> value = args.Length() == 1 ? args[0] : v8::Undefined(isolate).As<Value>();
   Return(args, fiber->Yield(value));
 }

@@ -37,6 +37,16 @@ inline void ThrowRangeError(v8::Isolate* isolate, const char* message) {
   isolate->ThrowException(v8::Exception::RangeError(Text(isolate, message)));
 }
 
+// Misuse of a fiber by its caller (not an error of the fiber's own): the error carries a `code`,
+// as Node's errors do, which the TypeScript side matches on (src/fiber/fiber.ts). The messages
+// stay node-fibers' own, typos included.
+inline void ThrowMisuse(v8::Isolate* isolate, Local<Value> error, const char* code) {
+  error.As<v8::Object>()
+      ->Set(isolate->GetCurrentContext(), Text(isolate, "code"), Text(isolate, code))
+      .FromMaybe(false);  // fails only while V8 terminates: the error goes anyway
+  isolate->ThrowException(error);
+}
+
 // Returns `result` unless it is empty (an exception is scheduled then).
 inline void Return(const FunctionCallbackInfo<Value>& args, v8::MaybeLocal<Value> result) {
   Local<Value> value;

@@ -235,6 +235,11 @@ bool Fiber::Unwind(v8::Local<v8::Value>* outcome) {
   ending_ = Ending::kZombie;
   v8::Local<v8::Value> zombie_error =
       v8::Exception::Error(v8::String::NewFromUtf8Literal(isolate_, "This Fiber is a zombie"));
+  // Matched by its code (src/fiber/fiber.ts), as the misuse errors (binding/js.h).
+  zombie_error.As<v8::Object>()
+      ->Set(isolate_->GetCurrentContext(), v8::String::NewFromUtf8Literal(isolate_, "code"),
+            v8::String::NewFromUtf8Literal(isolate_, "ERR_FIBER_ZOMBIE"))
+      .FromMaybe(false);  // fails only while V8 terminates: the unwinding goes on
   zombie_error_.Reset(isolate_, zombie_error);
   v8::TryCatch try_catch(isolate_);
   v8::MaybeLocal<v8::Value> result = Resume(zombie_error, Delivery::kThrow);

@@ -46,16 +46,15 @@ export interface Suspension {
   sinceMs: number;
 }
 
-// Errors the addon throws for misuse of run(), throwInto() and reset(): they did not come out of
-// the fiber, so they are not stitched with the caller's side.
-const MISUSE = new Set([
-  'This Fiber is already running',
-  'This Fiber is not yielding',
-  'run() excepts 1 or no arguments',
-  'throwInto() expects 1 or no arguments',
-  'reset() expects no arguments',
-]);
-const ZOMBIE = 'This Fiber is a zombie';
+// The codes of the errors the addon throws for misuse of run(), throwInto() and reset(): they
+// did not come out of the fiber, so they are not stitched with the caller's side.
+const MISUSE = new Set(['ERR_FIBER_RUNNING', 'ERR_FIBER_NOT_YIELDING', 'ERR_FIBER_ARGUMENTS']);
+/** The code of the error that reset() (and garbage collection) throw into a fiber to unwind it. */
+const ZOMBIE = 'ERR_FIBER_ZOMBIE';
+
+function codeOf(error: unknown): unknown {
+  return error instanceof Error ? (error as { code?: unknown }).code : undefined;
+}
 
 const nativeYield = binding.yield;
 
@@ -197,7 +196,7 @@ export class Fiber extends binding.Fiber {
 
   #escape(error: unknown): undefined {
     const handler = this[kEscapeHandler];
-    if (handler === undefined || (error instanceof Error && MISUSE.has(error.message))) throw error;
+    if (handler === undefined || MISUSE.has(codeOf(error) as string)) throw error;
     handler(error);
     return undefined;
   }
@@ -213,7 +212,8 @@ export class Fiber extends binding.Fiber {
   }
 
   #stitchEscape(error: unknown, above: Function): void {
-    if (error instanceof Error && (MISUSE.has(error.message) || error.message === ZOMBIE)) return;
+    const code = codeOf(error);
+    if (MISUSE.has(code as string) || code === ZOMBIE) return;
     hooks.stitcher?.stitchRunError(error, crossed(this), above);
   }
 
@@ -357,7 +357,7 @@ export function stitchAtWait(error: unknown, above: Function): void {
   if (stitcher === undefined) return;
   const fiber = binding.current() as Fiber | undefined;
   if (fiber === undefined) return;
-  if (error instanceof Error && error.message === ZOMBIE) return;
+  if (codeOf(error) === ZOMBIE) return;
   stitcher.stitchWaitError(error, crossed(fiber), above);
 }
 

@@ -190,6 +190,58 @@ describe('Fiber#run() and Fiber.yield()', () => {
 });
 
 describe('misuse throws, never crashes', () => {
+  it('each misuse error carries a code, as Node’s errors do', () => {
+    const codeOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return [(error as Error).constructor.name, (error as { code?: string }).code];
+      }
+      return 'no error';
+    };
+    const seen: Record<string, unknown> = {};
+    const fiber: Fiber = new Fiber(() => {
+      seen.running = codeOf(() => fiber.run());
+      seen.yieldArguments = codeOf(() => (Fiber.yield as (...args: unknown[]) => unknown)(1, 2));
+      try {
+        Fiber.yield();
+      } catch (error) {
+        seen.zombie = [(error as Error).message, (error as { code?: string }).code];
+        throw error;
+      }
+    });
+    fiber.run();
+    seen.runArguments = codeOf(() => (fiber.run as (...args: unknown[]) => unknown)(1, 2));
+    seen.throwIntoArguments = codeOf(() =>
+      (fiber.throwInto as (...args: unknown[]) => unknown)(1, 2),
+    );
+    seen.noFiber = codeOf(() => Fiber.yield());
+    seen.notYielding = codeOf(() => new Fiber(() => {}).throwInto(new Error('x')));
+    fiber.reset();
+    expect(seen).toEqual({
+      running: ['Error', 'ERR_FIBER_RUNNING'],
+      yieldArguments: ['TypeError', 'ERR_FIBER_ARGUMENTS'],
+      runArguments: ['TypeError', 'ERR_FIBER_ARGUMENTS'],
+      throwIntoArguments: ['TypeError', 'ERR_FIBER_ARGUMENTS'],
+      noFiber: ['Error', 'ERR_FIBER_NO_FIBER'],
+      notYielding: ['Error', 'ERR_FIBER_NOT_YIELDING'],
+      zombie: ['This Fiber is a zombie', 'ERR_FIBER_ZOMBIE'],
+    });
+  });
+
+  it('an error of the fiber’s own with a misuse message is still stitched (matched by code)', () => {
+    const fiber = new Fiber(() => {
+      throw new Error('This Fiber is already running');
+    });
+    let stack = '';
+    try {
+      fiber.run();
+    } catch (error) {
+      stack = (error as Error).stack ?? '';
+    }
+    expect(stack).toMatch(/--- fiber #\d+ was run from here ---/);
+  });
+
   it('run() on a running fiber', () => {
     const fiber = new Fiber(() => {
       try {
@@ -215,12 +267,18 @@ describe('misuse throws, never crashes', () => {
   });
 
   it('yield outside of any fiber', () => {
-    expect(() => Fiber.yield()).toThrow(new Error('yield() called with no fiber running'));
+    expect(() => Fiber.yield()).toThrow(
+      Object.assign(new Error('yield() called with no fiber running'), {
+        code: 'ERR_FIBER_NO_FIBER',
+      }),
+    );
   });
 
   it('throwInto() and reset() on a fiber that is not yielding', () => {
     const idle = new Fiber(() => {});
-    expect(() => idle.throwInto(new Error('x'))).toThrow(new Error('This Fiber is not yielding'));
+    expect(() => idle.throwInto(new Error('x'))).toThrow(
+      Object.assign(new Error('This Fiber is not yielding'), { code: 'ERR_FIBER_NOT_YIELDING' }),
+    );
     const self = new Fiber(() => {
       const messages: string[] = [];
       for (const call of [() => self.throwInto(1), () => self.reset()]) {
@@ -249,14 +307,18 @@ describe('misuse throws, never crashes', () => {
     const fiber = new Fiber(() => Fiber.yield());
     expect(() => (fiber.run as (...args: unknown[]) => unknown)(1, 2)).toThrow(TypeError);
     expect(() => (fiber.run as (...args: unknown[]) => unknown).call(fiber, 1, 2)).toThrow(
-      new TypeError('run() excepts 1 or no arguments'),
+      Object.assign(new TypeError('run() excepts 1 or no arguments'), {
+        code: 'ERR_FIBER_ARGUMENTS',
+      }),
     );
     fiber.run();
     expect(() => (fiber.throwInto as (...args: unknown[]) => unknown).call(fiber, 1, 2)).toThrow(
-      new TypeError('throwInto() expects 1 or no arguments'),
+      Object.assign(new TypeError('throwInto() expects 1 or no arguments'), {
+        code: 'ERR_FIBER_ARGUMENTS',
+      }),
     );
     expect(() => (fiber.reset as (...args: unknown[]) => unknown).call(fiber, 1)).toThrow(
-      new TypeError('reset() expects no arguments'),
+      Object.assign(new TypeError('reset() expects no arguments'), { code: 'ERR_FIBER_ARGUMENTS' }),
     );
     const yielder = new Fiber(() => {
       try {
@@ -265,7 +327,11 @@ describe('misuse throws, never crashes', () => {
         return error;
       }
     });
-    expect(yielder.run()).toEqual(new TypeError('yield() expects 1 or no arguments'));
+    expect(yielder.run()).toEqual(
+      Object.assign(new TypeError('yield() expects 1 or no arguments'), {
+        code: 'ERR_FIBER_ARGUMENTS',
+      }),
+    );
     fiber.reset();
   });
 
