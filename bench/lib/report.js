@@ -61,6 +61,8 @@ function tables(raw, scenarios) {
   };
 }
 
+const when = (raw) => `${raw.date.slice(0, 16).replace('T', ', ')} UTC`;
+
 function baselineText(raw) {
   return raw.baseline.unavailable ? `n/a (${raw.baseline.unavailable})` : raw.baseline.node;
 }
@@ -116,7 +118,6 @@ function githubAnchor(title) {
 
 // docs/benchmarks.md.
 function docsReport(raw, t, scenarios) {
-  const when = `${raw.date.slice(0, 16).replace('T', ', ')} UTC`;
   const failed = failures(raw);
   const out = [
     '# Benchmarks',
@@ -141,7 +142,7 @@ function docsReport(raw, t, scenarios) {
     '',
     '| | |',
     '| --- | --- |',
-    `| date | ${when} |`,
+    `| date | ${when(raw)} |`,
     `| machine | ${raw.machine.cpus} CPUs (${raw.machine.model}), ${raw.machine.memoryGb} GiB, ` +
       `${raw.machine.platform} ${raw.machine.release}; a shared VM: other work runs beside the bench |`,
     `| fiberscope, async/await, load generators | Node ${raw.node} |`,
@@ -186,11 +187,11 @@ function readmeSummary(raw, t, scenarios) {
   const link = (s) => `[${s.title.toLowerCase()}](docs/benchmarks.md#${githubAnchor(s.title)})`;
   return [
     SUMMARY_START,
-    `From one \`npm run bench\` of ${raw.date.slice(0, 10)} on this shared 2-core VM, where other`,
-    'work runs beside the bench ([how noisy that is](docs/benchmarks.md#the-run)); medians. Every',
-    `row, the async/await figures, the ${profiler ? link(profiler) : 'profiler'} and`,
-    `${kitchen ? link(kitchen) : 'kitchen'} tables and what each scenario measures:`,
-    '[docs/benchmarks.md](docs/benchmarks.md).',
+    `From the \`npm run bench\` of ${when(raw)} on this shared 2-core VM, where other work runs`,
+    'beside the bench ([how noisy that is](docs/benchmarks.md#the-run)); medians. Every row, the',
+    `async/await figures, the ${profiler ? link(profiler) : 'profiler'} and`,
+    `${kitchen ? link(kitchen) : 'kitchen'} tables and what each scenario measures, from the same`,
+    'run: [docs/benchmarks.md](docs/benchmarks.md).',
     '',
     renderTable(t.summary.header, t.summary.rows, 4),
     SUMMARY_END,
