@@ -10,8 +10,8 @@ rate. This is what a fiber per request or per task costs beyond its work.
 
 The row below it runs the same in user mode once more with no spawn-site record
 (\`FIBERSCOPE_SPAWN_SITES=0\`) and gives the difference of the two rates as time per spawn: the
-spawn-site record as the spawn path sees it. It is the difference of two noisy rates, far larger
-than the record itself would make it; what the record costs alone is in
+spawn-site record as the spawn path sees it. It is the difference of two noisy rates, which
+swings by more than the record's own cost, either way; what the record costs alone is in
 [spawn-site records](#spawn-site-records).`,
   order: 50,
   limit: 30,
