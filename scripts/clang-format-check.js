@@ -60,12 +60,14 @@ function findBinary() {
   return bin;
 }
 
+// The C/C++ files below `dir`, but not in a .cache or node_modules folder.
 function listSources(dir) {
   const out = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listSources(full));
-    else if (entry.isFile() && EXTENSIONS.has(path.extname(entry.name))) out.push(full);
+    if (entry.isDirectory()) {
+      if (entry.name !== '.cache' && entry.name !== 'node_modules') out.push(...listSources(full));
+    } else if (entry.isFile() && EXTENSIONS.has(path.extname(entry.name))) out.push(full);
   }
   return out.sort();
 }
@@ -84,12 +86,7 @@ if (!fs.existsSync(NATIVE_DIR)) {
   console.log('clang-format-check: no native/ directory, nothing to do');
   process.exit(0);
 }
-const benchSources = fs.existsSync(BENCH_DIR)
-  ? fs
-      .readdirSync(BENCH_DIR)
-      .filter((name) => EXTENSIONS.has(path.extname(name)))
-      .map((name) => path.join(BENCH_DIR, name))
-  : [];
+const benchSources = fs.existsSync(BENCH_DIR) ? listSources(BENCH_DIR) : [];
 const files = [...listSources(NATIVE_DIR), ...benchSources];
 if (files.length === 0) {
   console.log('clang-format-check: no C or C++ files in native/ or bench/');

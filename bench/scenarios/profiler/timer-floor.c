@@ -3,7 +3,8 @@
 // thread, alone, then beside a thread that sleeps 1 ms and wakes in a loop (how fiberscope's and
 // V8's samplers are woken), then with a POSIX timer sending it a signal every 1 ms instead.
 // Rounds alternate the three; the extra process CPU of each mode over the plain run of its round,
-// divided by its ticks, is the cost of a tick. Prints one JSON line. Built and run by bench/run.js.
+// divided by its ticks, is the cost of a tick. Prints one JSON line. Built and run by the profiler
+// scenario (bench/scenarios/profiler/timer-floor.js).
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
