@@ -257,12 +257,22 @@ describe('fiberscope profile', () => {
     );
     const sleeper = spawn('sleep', ['30']);
     const node = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    // What `ps -o comm=` names by the binary, as it does on macOS and the BSDs. On Linux it gives
+    // the main thread's name, which Node 24 and later set to MainThread: a copy of sleep named
+    // node stands for Node there.
+    const sleepBinary = realpathSync(
+      spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim(),
+    );
+    const named = path.join(dir, 'node');
+    copyFileSync(sleepBinary, named);
+    chmodSync(named, 0o755);
+    const namedNode = spawn(named, ['30']);
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(() => assertNodeProcess(sleeper.pid, 'darwin')).toThrow(
         /^pid \d+ is \S*sleep, not Node\.js: SIGUSR1, which could end it, was not sent/,
       );
-      expect(() => assertNodeProcess(node.pid, 'darwin')).not.toThrow();
+      expect(() => assertNodeProcess(namedNode.pid, 'darwin')).not.toThrow();
       expect(() => assertNodeProcess(node.pid, 'linux')).not.toThrow();
       expect(() => assertNodeProcess(999999999, 'darwin')).toThrow('no process has pid 999999999');
       expect(() => assertNodeProcess(node.pid, 'win32')).toThrow(
@@ -271,6 +281,7 @@ describe('fiberscope profile', () => {
     } finally {
       sleeper.kill('SIGKILL');
       node.kill('SIGKILL');
+      namedNode.kill('SIGKILL');
     }
   });
 
