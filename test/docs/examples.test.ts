@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/child';
+import {
+  type Example,
+  extractExamples,
+  groupsMatch,
+  howToRun,
+  outputLines,
+  outputMatches,
+  statedOutputs,
+  withoutNodeLines,
+} from './examples';
+
+/** README.md and every Markdown file under docs/. */
+function markdownFiles(): string[] {
+  const files = ['README.md'];
+  const walk = (dir: string) => {
+    const entries = readdirSync(join(repoRoot, dir), { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.md')) files.push(path);
+    }
+  };
+  walk('docs');
+  return files;
+}
+
+const pages = markdownFiles().map((file) => ({
+  file,
+  examples: extractExamples(readFileSync(join(repoRoot, file), 'utf8'), file).filter(
+    (example) => example.lang === 'js',
+  ),
+}));
+const all = pages.flatMap((page) => page.examples);
+const skipped = all.filter((example) => example.skip !== undefined);
+
+// The examples of a page run in a directory of their own, read as /tmp/ex in what they print (the
+// docs' name for it), where `fiberscope` is installed (a symlink to this repository, kept as its
+// path: fiberscope's frames read /tmp/ex/node_modules/fiberscope/dist/..., as where it is
+// installed from npm) and its dependencies (pino) resolve through NODE_PATH.
+const sandbox = mkdtempSync(join(tmpdir(), 'fiberscope-docs-'));
+afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
+
+function pageDir(file: string): string {
+  const dir = join(sandbox, file.replace(/\W/g, '_'));
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(repoRoot, join(dir, 'node_modules', 'fiberscope'), 'dir');
+  return dir;
+}
+
+function run(example: Example, dir: string) {
+  const { name, nodeArgs } = howToRun(example);
+  writeFileSync(join(dir, name), `${example.code}\n`);
+  const result = spawnSync(process.execPath, ['--preserve-symlinks', ...nodeArgs, name], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 20_000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, NODE_PATH: join(repoRoot, 'node_modules'), NO_COLOR: '1' },
+  });
+  const shown = (text: string) => text.split(dir).join('/tmp/ex');
+  return { status: result.status, stdout: shown(result.stdout), stderr: shown(result.stderr) };
+}
+
+describe('the examples of README.md and docs/', () => {
+  it('finds the examples, and lists the skipped ones with their reasons', () => {
+    expect(all.length).toBeGreaterThan(50);
+    const list = skipped.map((e) => `  ${e.file}:${e.line}: ${e.skip}`).join('\n');
+    console.log(`${all.length - skipped.length} examples run, ${skipped.length} skipped:\n${list}`);
+    for (const example of skipped) expect(example.skip).not.toBe('no reason given');
+  });
+
+  for (const page of pages) {
+    if (page.examples.length === 0) continue;
+    describe(page.file, () => {
+      const dir = pageDir(page.file);
+      for (const example of page.examples) {
+        const name = `line ${example.line}`;
+        if (example.skip !== undefined) {
+          it.skip(`${name} (${example.skip})`, () => {});
+          continue;
+        }
+        it(name, () => {
+          const result = run(example, dir);
+          const printed = outputLines(result.stdout).map(withoutNodeLines);
+          const report = `${example.file}:${example.line} printed:\n${result.stdout}\nstderr:\n${result.stderr}`;
+          expect(result.status, report).toBe(example.exit);
+          const stated = statedOutputs(example.code).map((group) => group.map(withoutNodeLines));
+          const output = example.output;
+          if (output !== undefined) {
+            const expected = outputLines(output).map(withoutNodeLines);
+            expect(
+              outputMatches(expected, printed),
+              `${report}\nstated (output block):\n${output}`,
+            ).toBe(true);
+          } else {
+            const text = stated.map((group) => group.join('\n')).join('\n');
+            expect(groupsMatch(stated, printed), `${report}\nstated (// →):\n${text}`).toBe(true);
+          }
+        });
+      }
+    });
+  }
+});
+
+describe('the example checker', () => {
+  it('reads directives and stated outputs', () => {
+    const md = [
+      '<!-- example: skip (needs a server) -->',
+      '```js',
+      'fetch(url)',
+      '```',
+      '<!-- example: exit (3) -->',
+      '```js',
+      'console.log(1); // → 1',
+      'console.log({ a: 1 });',
+      '// → { a: 1 }',
+      'console.log("x\\ny"); // → x',
+      '// → y',
+      '```',
+      '<!-- example: output -->',
+      '```text',
+      '1',
+      '```',
+    ].join('\n');
+    const [skippedOne, ran] = extractExamples(md, 'x.md');
+    expect(skippedOne?.skip).toBe('needs a server');
+    expect(ran?.exit).toBe(3);
+    expect(ran?.output).toBe('1');
+    expect(statedOutputs(ran?.code ?? '')).toEqual([['1'], ['{ a: 1 }'], ['x', 'y']]);
+  });
+
+  it('matches wildcards, and groups in any order but whole', () => {
+    expect(outputMatches(['a ... c'], ['a b c'])).toBe(true);
+    expect(outputMatches(['a', '...', 'd'], ['a', 'b', 'c', 'd'])).toBe(true);
+    expect(outputMatches(['a', 'b'], ['a', 'c'])).toBe(false);
+    expect(outputMatches(['a'], ['a', 'extra'])).toBe(false);
+    expect(groupsMatch([['a'], ['b', 'c']], ['b', 'c', 'a'])).toBe(true);
+    expect(groupsMatch([['a'], ['b', 'c']], ['b', 'a', 'c'])).toBe(false);
+    expect(groupsMatch([['a'], ['b']], ['a', 'b', 'b'])).toBe(false);
+    expect(groupsMatch([['a']], ['a', 'unstated'])).toBe(false);
+    expect(groupsMatch([], [])).toBe(true);
+    expect(groupsMatch([['a', '...'], ['z']], ['z', 'a', 'b', 'c'])).toBe(true);
+    expect(
+      statedOutputs('f();\n// Node 20 and 22 → old\n// Node 24 and 26 → new', '22.1.0'),
+    ).toEqual([['old']]);
+    expect(
+      statedOutputs('f();\n// Node 20 and 22 → old\n// Node 24 and 26 → new', '24.0.0'),
+    ).toEqual([['new']]);
+  });
+
+  it('runs an example as the file its first line names, with its flags', () => {
+    const example = (code: string): Example => ({
+      file: 'x.md',
+      line: 1,
+      lang: 'js',
+      code,
+      exit: 0,
+    });
+    expect(howToRun(example('// node --expose-gc collect.js\ngc()'))).toEqual({
+      name: 'collect.js',
+      nodeArgs: ['--expose-gc'],
+    });
+    expect(howToRun(example('// model.js\nmodule.exports = 1'))).toEqual({
+      name: 'model.js',
+      nodeArgs: [],
+    });
+    expect(howToRun(example('x // → at f (/tmp/ex/app.js:1:1)')).name).toBe('app.js');
+    expect(withoutNodeLines('    at listOnTimeout (node:internal/timers:581:17)')).toBe(
+      '    at listOnTimeout (node:internal/timers:L:C)',
+    );
+  });
+});
