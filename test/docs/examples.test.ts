@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import {
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
 import {
@@ -20,6 +20,7 @@ import {
   outputLines,
   outputMatches,
   statedOutputs,
+  transcript,
   withoutNodeLines,
 } from './examples';
 
@@ -38,41 +39,75 @@ function markdownFiles(): string[] {
   return files;
 }
 
-const pages = markdownFiles().map((file) => ({
-  file,
-  examples: extractExamples(readFileSync(join(repoRoot, file), 'utf8'), file).filter(
-    (example) => example.lang === 'js',
-  ),
-}));
-const all = pages.flatMap((page) => page.examples);
+const pages = markdownFiles().map((file) => {
+  const blocks = extractExamples(readFileSync(join(repoRoot, file), 'utf8'), file);
+  return {
+    file,
+    examples: blocks.filter((example) => example.lang === 'js'),
+    transcripts: blocks.flatMap((example) => {
+      const steps = example.lang === 'sh' ? transcript(example.code) : undefined;
+      return steps ? [{ example, steps }] : [];
+    }),
+  };
+});
+const all = [
+  ...pages.flatMap((page) => page.examples),
+  ...pages.flatMap((page) => page.transcripts.map((t) => t.example)),
+];
 const skipped = all.filter((example) => example.skip !== undefined);
 
-// The examples of a page run in a directory of their own, read as /tmp/ex in what they print (the
-// docs' name for it), where `fiberscope` is installed (a symlink to this repository, kept as its
-// path: fiberscope's frames read /tmp/ex/node_modules/fiberscope/dist/..., as where it is
-// installed from npm) and its dependencies (pino) resolve through NODE_PATH.
+// The examples run in one directory, which what they print names /tmp/ex (as the docs do), with
+// fiberscope installed in its node_modules as npm installs it (a copy of the built package:
+// package.json, dist, src for dist's source maps, the addon), so that fiberscope's frames read
+// /tmp/ex/node_modules/fiberscope/dist/...; its dependencies (pino) resolve through NODE_PATH and
+// the fiberscope command is on PATH. The js examples run first, in the order of the pages, then
+// the shell transcripts, which can use the files the js examples were saved as
+// (`node pino-example.js`).
 const sandbox = mkdtempSync(join(tmpdir(), 'fiberscope-docs-'));
+const dir = join(sandbox, 'ex');
+const installed = join(dir, 'node_modules', 'fiberscope');
+for (const part of ['package.json', 'dist', 'src', 'build/Release/fiberscope.node']) {
+  cpSync(join(repoRoot, part), join(installed, part), { recursive: true });
+}
+mkdirSync(join(sandbox, 'bin'));
+writeFileSync(
+  join(sandbox, 'bin', 'fiberscope'),
+  `#!/bin/sh\nexec "${process.execPath}" "${join(installed, 'dist', 'cli', 'main.js')}" "$@"\n`,
+  { mode: 0o755 },
+);
 afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
 
-function pageDir(file: string): string {
-  const dir = join(sandbox, file.replace(/\W/g, '_'));
-  mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  symlinkSync(repoRoot, join(dir, 'node_modules', 'fiberscope'), 'dir');
-  return dir;
-}
+const env = {
+  ...process.env,
+  NODE_PATH: join(repoRoot, 'node_modules'),
+  NO_COLOR: '1',
+  PATH: `${join(sandbox, 'bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+};
+const shown = (text: string) => text.split(dir).join('/tmp/ex');
 
-function run(example: Example, dir: string) {
+function run(example: Example) {
   const { name, nodeArgs } = howToRun(example);
   writeFileSync(join(dir, name), `${example.code}\n`);
-  const result = spawnSync(process.execPath, ['--preserve-symlinks', ...nodeArgs, name], {
+  const result = spawnSync(process.execPath, [...nodeArgs, name], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 20_000,
     killSignal: 'SIGKILL',
-    env: { ...process.env, NODE_PATH: join(repoRoot, 'node_modules'), NO_COLOR: '1' },
+    env,
   });
-  const shown = (text: string) => text.split(dir).join('/tmp/ex');
   return { status: result.status, stdout: shown(result.stdout), stderr: shown(result.stderr) };
+}
+
+/** Runs a transcript's command in bash, its stderr in the same stream as its stdout. */
+function runCommand(command: string) {
+  const result = spawnSync('bash', ['-c', `exec 2>&1\n${command}`], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 30_000,
+    killSignal: 'SIGKILL',
+    env,
+  });
+  return shown(result.stdout);
 }
 
 describe('the examples of README.md and docs/', () => {
@@ -86,7 +121,6 @@ describe('the examples of README.md and docs/', () => {
   for (const page of pages) {
     if (page.examples.length === 0) continue;
     describe(page.file, () => {
-      const dir = pageDir(page.file);
       for (const example of page.examples) {
         const name = `line ${example.line}`;
         if (example.skip !== undefined) {
@@ -94,7 +128,7 @@ describe('the examples of README.md and docs/', () => {
           continue;
         }
         it(name, () => {
-          const result = run(example, dir);
+          const result = run(example);
           const printed = outputLines(result.stdout).map(withoutNodeLines);
           const report = `${example.file}:${example.line} printed:\n${result.stdout}\nstderr:\n${result.stderr}`;
           expect(result.status, report).toBe(example.exit);
@@ -109,6 +143,35 @@ describe('the examples of README.md and docs/', () => {
           } else {
             const text = stated.map((group) => group.join('\n')).join('\n');
             expect(groupsMatch(stated, printed), `${report}\nstated (// →):\n${text}`).toBe(true);
+          }
+        });
+      }
+    });
+  }
+});
+
+describe('the shell transcripts of README.md and docs/', () => {
+  for (const page of pages) {
+    if (page.transcripts.length === 0) continue;
+    describe(page.file, () => {
+      for (const { example, steps } of page.transcripts) {
+        const name = `line ${example.line}`;
+        if (example.skip !== undefined) {
+          it.skip(`${name} (${example.skip})`, () => {});
+          continue;
+        }
+        it(name, () => {
+          for (const step of steps) {
+            if ('file' in step) {
+              writeFileSync(join(dir, step.file), step.content);
+              continue;
+            }
+            const printed = outputLines(runCommand(step.command)).map(withoutNodeLines);
+            const expected = step.expected.map(withoutNodeLines);
+            expect(
+              outputMatches(expected, printed),
+              `${example.file}:${example.line}: $ ${step.command}\nprinted:\n${printed.join('\n')}\nstated:\n${expected.join('\n')}`,
+            ).toBe(true);
           }
         });
       }
@@ -179,6 +242,14 @@ describe('the example checker', () => {
       nodeArgs: [],
     });
     expect(howToRun(example('x // → at f (/tmp/ex/app.js:1:1)')).name).toBe('app.js');
+    expect(transcript('$ cat a.js\nx()\n$ node a.js\nok')).toEqual([
+      { file: 'a.js', content: 'x()\n' },
+      { command: 'node a.js', expected: ['ok'] },
+    ]);
+    expect(transcript('node -e "f()"   # → kernel')).toEqual([
+      { command: 'node -e "f()"', expected: ['kernel'] },
+    ]);
+    expect(transcript('npm install fiberscope')).toBeUndefined();
     expect(withoutNodeLines('    at listOnTimeout (node:internal/timers:581:17)')).toBe(
       '    at listOnTimeout (node:internal/timers:L:C)',
     );

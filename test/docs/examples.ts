@@ -184,3 +184,34 @@ export function howToRun(example: Example): { name: string; nodeArgs: string[] }
   const named = /\/tmp\/ex\/([\w-]+\.js)/.exec(`${example.code}\n${example.output ?? ''}`);
   return { name: named?.[1] ?? 'example.js', nodeArgs: [] };
 }
+
+/** One step of a shell transcript: a file written by `$ cat name`, or a command and its output. */
+export type Step = { file: string; content: string } | { command: string; expected: string[] };
+
+/** A ```sh block as a transcript, or undefined when it is not one (commands shown, not run).
+ *  `$ command` lines are run, the lines after them are what they print (stdout and stderr);
+ *  `$ cat name` followed by lines writes that file; a line `command  # → text` states the one
+ *  line the command prints. */
+export function transcript(code: string): Step[] | undefined {
+  const lines = code.split('\n');
+  if (lines.some((line) => line.startsWith('$ '))) {
+    const steps: Step[] = [];
+    for (const line of lines) {
+      const cat = /^\$ cat ([\w.-]+)$/.exec(line);
+      if (cat) steps.push({ file: cat[1] ?? '', content: '' });
+      else if (line.startsWith('$ ')) steps.push({ command: line.slice(2), expected: [] });
+      else {
+        const step = steps[steps.length - 1];
+        if (!step) throw new Error(`a transcript starts with a $ line, not ${line}`);
+        if ('file' in step) step.content += `${line}\n`;
+        else step.expected.push(line.trimEnd());
+      }
+    }
+    return steps;
+  }
+  const stated = lines.map((line) => /^(.*?)\s+# → (.*)$/.exec(line));
+  if (!stated.some(Boolean)) return undefined;
+  return stated.flatMap((match) =>
+    match ? [{ command: match[1] ?? '', expected: [(match[2] ?? '').trimEnd()] }] : [],
+  );
+}
