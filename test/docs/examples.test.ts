@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -9,16 +10,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
 import {
+  anchors,
   type Example,
   extractExamples,
   groupsMatch,
   howToRun,
   outputLines,
   outputMatches,
+  relativeLinks,
   statedOutputs,
   transcript,
   withoutNodeLines,
@@ -179,6 +182,27 @@ describe('the shell transcripts of README.md and docs/', () => {
   }
 });
 
+describe('the links of README.md and docs/', () => {
+  it('lead to files of the repository, and to headings there', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(repoRoot, page.file), 'utf8');
+      for (const link of relativeLinks(text)) {
+        const [path = '', anchor] = link.split('#');
+        const target = path === '' ? page.file : normalize(join(dirname(page.file), path));
+        if (target.startsWith('..') || !existsSync(join(repoRoot, target))) {
+          broken.push(`${page.file}: ${link} (no such file in the repository)`);
+        } else if (anchor !== undefined && target.endsWith('.md')) {
+          if (!anchors(readFileSync(join(repoRoot, target), 'utf8')).has(anchor)) {
+            broken.push(`${page.file}: ${link} (no such heading)`);
+          }
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
+
 describe('the example checker', () => {
   it('reads directives and stated outputs', () => {
     const md = [
@@ -250,6 +274,10 @@ describe('the example checker', () => {
       { command: 'node -e "f()"', expected: ['kernel'] },
     ]);
     expect(transcript('npm install fiberscope')).toBeUndefined();
+    expect([...anchors('# A\n## `fiberscope/stitch`\n### new Fiber(fn[, options])\n## A')]).toEqual(
+      ['a', 'fiberscopestitch', 'new-fiberfn-options', 'a-1'],
+    );
+    expect(relativeLinks('[a](docs/x.md#y) [b](https://x.org) `[c](no)`')).toEqual(['docs/x.md#y']);
     expect(withoutNodeLines('    at listOnTimeout (node:internal/timers:581:17)')).toBe(
       '    at listOnTimeout (node:internal/timers:L:C)',
     );

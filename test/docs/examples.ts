@@ -215,3 +215,43 @@ export function transcript(code: string): Step[] | undefined {
     match ? [{ command: match[1] ?? '', expected: [(match[2] ?? '').trimEnd()] }] : [],
   );
 }
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+export function headingAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** The anchors of a Markdown text's headings (outside code blocks), as GitHub numbers repeats. */
+export function anchors(markdown: string): Set<string> {
+  const found = new Set<string>();
+  let inCode = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*```/.test(line)) inCode = !inCode;
+    const heading = inCode ? null : /^#{1,6} (.*)$/.exec(line);
+    if (!heading) continue;
+    const base = headingAnchor(heading[1] ?? '');
+    let anchor = base;
+    for (let n = 1; found.has(anchor); n++) anchor = `${base}-${n}`;
+    found.add(anchor);
+  }
+  return found;
+}
+
+/** The relative links of a Markdown text (not in code blocks or code spans): [text](target). */
+export function relativeLinks(markdown: string): string[] {
+  const links: string[] = [];
+  let inCode = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*```/.test(line)) inCode = !inCode;
+    if (inCode) continue;
+    for (const match of line.replace(/`[^`]*`/g, '``').matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = match[1] ?? '';
+      if (!/^[a-z]+:/i.test(target)) links.push(target);
+    }
+  }
+  return links;
+}
