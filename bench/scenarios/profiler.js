@@ -56,7 +56,7 @@ only, each part in a process of its own (bench/scenarios/profiler/):
 - **Memory.** RSS after a GC, with the JS heap counted by what is live in it, 5 s into a capture
   and at its end 15 s later: the growth per sample, with that workload's waits and fibers,
   extrapolated to a 10-minute capture at 1 kHz, against the cap the API states. What a sample
-  keeps by design is in [the API reference](api.md#profiling); the last row is the
+  keeps by design is in [the profiling guide](guides/profiling.md); the last row is the
   \`FiberProfile\` that \`stop()\` builds, in the JavaScript heap.
 
 Wait sites are stack captures taken for waits of at least an interval and at most once an

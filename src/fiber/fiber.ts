@@ -167,7 +167,7 @@ export class Fiber extends binding.Fiber {
     }
   }
 
-  /** Unwinds a suspended fiber (node-fibers' reset()): see docs/api.md. */
+  /** Unwinds a suspended fiber (node-fibers' reset()): see docs/api/fiber.md (fiber.reset()). */
   override reset(): any {
     // biome-ignore lint/complexity/noArguments: the addon tells reset() from reset(x)
     return this.#switchIn(

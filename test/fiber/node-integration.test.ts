@@ -171,7 +171,7 @@ describe('AsyncLocalStorage', () => {
 
 // Node 24 keeps the async id stack out of JavaScript's reach: there, inside a fiber,
 // runInAsyncScope() switches only the AsyncLocalStorage frame, and executionAsyncId() is the id of
-// the code that ran or resumed the fiber (docs/api.md, "Async context").
+// the code that ran or resumed the fiber (docs/api/fiber.md, "Async context").
 const idStackCarried = Number(process.versions.node.split('.')[0]) < 24;
 
 describe('AsyncResource', () => {
