@@ -135,7 +135,7 @@ async function main() {
     publish(raw, scenarios);
     return;
   }
-  if (!fs.existsSync(path.join(root, 'dist', 'fiber', 'compat', 'fibers.js'))) {
+  if (!fs.existsSync(path.join(root, 'dist', 'entry', 'fibers.js'))) {
     log('bench: dist/ is missing: run `npm run build` first (or `npm run bench`)');
     process.exit(1);
   }

@@ -63,7 +63,11 @@ function runChild(job) {
         child.kill('SIGKILL');
       }
     }, limitMs);
+    let finished = false;
     const done = (code, signal, spawnError) => {
+      // A child that cannot start emits 'error' and then 'close': one report.
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       let result = lastJsonLine(stdout);
       let error = null;

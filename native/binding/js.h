@@ -41,8 +41,9 @@ inline void ThrowRangeError(v8::Isolate* isolate, const char* message) {
 // as Node's errors do, which the TypeScript side matches on (src/fiber/fiber.ts). The messages
 // stay node-fibers' own, typos included.
 inline void ThrowMisuse(v8::Isolate* isolate, Local<Value> error, const char* code) {
+  // A data property: a `code` setter someone put on Error.prototype is not called.
   error.As<v8::Object>()
-      ->Set(isolate->GetCurrentContext(), Text(isolate, "code"), Text(isolate, code))
+      ->CreateDataProperty(isolate->GetCurrentContext(), Text(isolate, "code"), Text(isolate, code))
       .FromMaybe(false);  // fails only while V8 terminates: the error goes anyway
   isolate->ThrowException(error);
 }

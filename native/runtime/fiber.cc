@@ -237,8 +237,9 @@ bool Fiber::Unwind(v8::Local<v8::Value>* outcome) {
       v8::Exception::Error(v8::String::NewFromUtf8Literal(isolate_, "This Fiber is a zombie"));
   // Matched by its code (src/fiber/fiber.ts), as the misuse errors (binding/js.h).
   zombie_error.As<v8::Object>()
-      ->Set(isolate_->GetCurrentContext(), v8::String::NewFromUtf8Literal(isolate_, "code"),
-            v8::String::NewFromUtf8Literal(isolate_, "ERR_FIBER_ZOMBIE"))
+      ->CreateDataProperty(isolate_->GetCurrentContext(),
+                           v8::String::NewFromUtf8Literal(isolate_, "code"),
+                           v8::String::NewFromUtf8Literal(isolate_, "ERR_FIBER_ZOMBIE"))
       .FromMaybe(false);  // fails only while V8 terminates: the unwinding goes on
   zombie_error_.Reset(isolate_, zombie_error);
   v8::TryCatch try_catch(isolate_);

@@ -186,12 +186,13 @@ bool ThreadPool::RecycleCurrentThread() {
 }
 
 bool ThreadPool::Park(Worker* worker) {
-  // User mode: the worker's context is saved only once its task has switched away: FinishTask()
-  // decides then.
-  if (UserSwitching()) return true;
   std::lock_guard<std::mutex> lock(mutex_);
   if (idle_.size() >= max_idle()) return false;
-  idle_.push_back(worker);
+  // User mode: the worker's context is saved only once its task has switched away: FinishTask()
+  // puts it on the idle list then. A worker told "no" here may still linger there (and be
+  // reused, V8 then making its thread data anew), but it is let go as one that will exit: V8
+  // frees its thread data now, where it would keep it for good once the thread is gone.
+  if (!UserSwitching()) idle_.push_back(worker);
   return true;
 }
 

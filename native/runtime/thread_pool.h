@@ -94,7 +94,8 @@ class ThreadPool {
 
   // Called by a task on its own worker thread (its TLS, in user mode) when it is done with V8 and
   // before it hands control back: keeps the worker for reuse (up to max_idle) or lets it exit
-  // once the task returns. Returns false when the thread will exit instead.
+  // once the task returns. Returns false when the thread may exit instead (user mode: a worker
+  // beyond max_idle lingers a while first, see FinishTask), so that V8 frees its thread data.
   static bool RecycleCurrentThread();
 
   // User mode: a switch came back with `worker`, whose task has ended and whose context is saved

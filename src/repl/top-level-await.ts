@@ -22,7 +22,8 @@ import { Parser } from 'acorn';
 import { base, recursive } from 'acorn-walk';
 
 const PREFIX = '(async () => { ';
-const SUFFIX = ' })()';
+// On a line of its own: an input may end in a // comment.
+const SUFFIX = '\n })()';
 
 type Visitor = (
   node: AnyNode,

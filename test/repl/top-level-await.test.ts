@@ -100,3 +100,17 @@ describe.each([
     expect(await repl.type('"still here"')).toBe("'still here'");
   });
 });
+
+describe('the rewrite', () => {
+  it('takes an input that ends in a // comment (as called directly, with no newline)', async () => {
+    const path = await import('node:path');
+    const vm = await import('node:vm');
+    const { repoRoot } = await import('../helpers/child');
+    const { rewriteTopLevelAwait } = (await import(
+      path.join(repoRoot, 'dist', 'repl', 'top-level-await.js')
+    )) as { rewriteTopLevelAwait(source: string): string | null };
+    const rewritten = rewriteTopLevelAwait('const x = await Promise.resolve(41); x + 1 // c');
+    expect(rewritten).not.toBeNull();
+    expect(await vm.runInNewContext(rewritten as string)).toEqual({ value: 42 });
+  });
+});
