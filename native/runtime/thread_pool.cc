@@ -204,7 +204,9 @@ void ThreadPool::FinishTask(Worker* worker) {
     std::lock_guard<std::mutex> lock(mutex_);
     bool keep = idle_.size() < max_idle();
     if (!keep && max_idle() > 0) {
-      WantSpares();
+      // Only the first worker beyond max_idle wakes the spare maker, which then sleeps until the
+      // longest idle one is due (TrimSurplus); those parked after it are due later.
+      if (idle_.size() == max_idle() || !spare_maker_started_) WantSpares();
       keep = spare_maker_started_;
     }
     if (keep) {
