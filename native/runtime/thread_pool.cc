@@ -433,7 +433,6 @@ void* ThreadPool::UserThreadMain(void* arg) {
 void ThreadPool::Worker::TaskMain(void* arg) {
   auto* worker = static_cast<Worker*>(arg);
   for (;;) {
-    worker->keep_ = false;
     worker->task_(worker->data_);
     worker->set_carrier(0);
     SwitchContext(&worker->context_, worker->back_, worker);

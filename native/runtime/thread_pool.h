@@ -65,8 +65,8 @@ class ThreadPool {
     Baton baton_;
     Task task_ = nullptr;
     void* data_ = nullptr;
-    bool keep_ = false;
-    bool used_ = false;                                 // a fiber has run on it (see CountFirstUse)
+    bool keep_ = false;  // kernel mode: the task's thread parks again (see RecycleCurrentThread)
+    bool used_ = false;  // a fiber has run on it (see CountFirstUse)
     std::chrono::steady_clock::time_point idle_since_;  // under the pool's mutex_, while idle
     // User mode.
     Context context_;  // the task side: this thread's own stack, run by whichever carrier

@@ -88,11 +88,9 @@ export const hooks: {
   fibersWithListeners: 0,
 };
 
-/** Registers fiberscope's stitcher (or another); returns the one it replaces. */
-export function setStitcher(stitcher: Stitcher | undefined): Stitcher | undefined {
-  const previous = hooks.stitcher;
+/** Registers fiberscope's stitcher (or another; `undefined`: none). */
+export function setStitcher(stitcher: Stitcher | undefined): void {
   hooks.stitcher = stitcher;
-  return previous;
 }
 
 /** @internal Where a fiber keeps its escape handler (see setEscapeHandler). */
