@@ -2,12 +2,11 @@
 // kernel hand-offs with FIBERSCOPE_SWITCH=kernel. Each case runs in a child process: the mode
 // is chosen once per process.
 
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runScript } from '../helpers/child';
+import { runFixture, runScript } from '../helpers/child';
 
-const clusterFixture = fileURLToPath(new URL('./fixtures/cluster-masks.js', import.meta.url));
-const poolBurstFixture = fileURLToPath(new URL('./fixtures/pool-burst.js', import.meta.url));
+const clusterFixture = new URL('./fixtures/cluster-masks.js', import.meta.url);
+const poolBurstFixture = new URL('./fixtures/pool-burst.js', import.meta.url);
 
 const user = { FIBERSCOPE_SWITCH: 'user' };
 const kernel = { FIBERSCOPE_SWITCH: 'kernel' };
@@ -120,7 +119,7 @@ describe('CPU placement in user mode', () => {
   });
 
   it('leaves four cluster workers running fibers on every CPU they were given', () => {
-    const child = runScript(`require(${JSON.stringify(clusterFixture)})`, {
+    const child = runFixture(clusterFixture, {
       env: user,
       timeoutMs: 60_000,
     });
@@ -136,7 +135,7 @@ describe('CPU placement in user mode', () => {
 // Hazards of running a fiber on another kernel thread than its own, each handled.
 describe('user mode: threads beyond Fiber.poolSize', () => {
   it('linger for a burst that comes again soon, then end', () => {
-    const child = runScript(`require(${JSON.stringify(poolBurstFixture)})`, {
+    const child = runFixture(poolBurstFixture, {
       env: user,
       timeoutMs: 60_000,
     });

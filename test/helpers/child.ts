@@ -11,21 +11,30 @@ export interface ChildResult {
   ms: number;
 }
 
+export interface ChildOptions {
+  args?: string[];
+  nodeArgs?: string[];
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** A limit on the child's address space (ulimit -v), which thread stacks run into. */
+  addressSpaceKb?: number;
+}
+
 /** Runs `source` as a CommonJS program in a child Node (with the package resolvable by name),
  *  killing it after `timeoutMs`. */
-export function runScript(
-  source: string,
-  options: {
-    args?: string[];
-    nodeArgs?: string[];
-    timeoutMs?: number;
-    env?: NodeJS.ProcessEnv;
-    /** A limit on the child's address space (ulimit -v), which thread stacks run into. */
-    addressSpaceKb?: number;
-  } = {},
-): ChildResult {
+export function runScript(source: string, options: ChildOptions = {}): ChildResult {
+  return runNode(['-e', source], options);
+}
+
+/** Runs a fixture program (a file beside the test: `new URL('./fixtures/x.js', import.meta.url)`)
+ *  in a child Node, as runScript() does. */
+export function runFixture(fixture: URL | string, options: ChildOptions = {}): ChildResult {
+  return runNode([fixture instanceof URL ? fileURLToPath(fixture) : fixture], options);
+}
+
+function runNode(program: string[], options: ChildOptions): ChildResult {
   const started = Date.now();
-  const nodeArgs = [...(options.nodeArgs ?? []), '-e', source, ...(options.args ?? [])];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...program, ...(options.args ?? [])];
   const limited = options.addressSpaceKb !== undefined;
   const result = spawnSync(
     limited ? 'bash' : process.execPath,
