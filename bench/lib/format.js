@@ -24,8 +24,11 @@ const times = (v) => fmt(v, 2, 'x');
 const percent = (v) => fmt(v * 100, 0, '%');
 const perSecond = (v) => fmtInt(v, '/s');
 const reqPerSec = (v) => fmtInt(v, 'req/s');
-// [min, max] in thousands.
-const kRange = (v) => `${(v[0] / 1000).toFixed(1)}–${(v[1] / 1000).toFixed(1)}k`;
+// [min, max] in thousands, and as percentages.
+const kRange = (v) =>
+  missing(v) ? '—' : `${(v[0] / 1000).toFixed(1)}–${(v[1] / 1000).toFixed(1)}k`;
+const percentRange = (v) =>
+  missing(v) ? '—' : `${(v[0] * 100).toFixed(0)}–${(v[1] * 100).toFixed(0)}%`;
 
 function verdict(ok) {
   if (ok === undefined || ok === null) return 'n/a';
@@ -40,6 +43,7 @@ module.exports = {
   ms,
   ns,
   percent,
+  percentRange,
   perSecond,
   reqPerSec,
   seconds,

@@ -1,14 +1,14 @@
 'use strict';
 const { median, range, round } = require('../lib/measure');
-const { kRange, percent, reqPerSec, us } = require('../lib/format');
+const { kRange, percent, percentRange, reqPerSec, us } = require('../lib/format');
 const { drive } = require('./http/drive');
 const { asyncServer, fiberServer, listen } = require('./http/servers');
 
 function config() {
   return {
-    requests: Number(process.env.BENCH_HTTP_REQUESTS || 10000),
+    requests: Number(process.env.BENCH_HTTP_REQUESTS || 6000),
     warmup: Number(process.env.BENCH_HTTP_WARMUP || 2000),
-    reps: Number(process.env.BENCH_HTTP_REPS || 5),
+    reps: Number(process.env.BENCH_HTTP_REPS || 8),
     connections: Number(process.env.BENCH_HTTP_CONNECTIONS || 32),
     maxMs: Number(process.env.BENCH_HTTP_MAX_MS || 5000),
     clientNode: process.env.BENCH_CLIENT_NODE || process.execPath,
@@ -35,11 +35,13 @@ module.exports = {
   about: `One process serves the same handler twice, on two ports: in a fiber per request
 (node-fibers API: it waits for an event-loop turn and for a resolved promise, then sends a small
 JSON body) and as an async function. A load generator, a process of its own on this machine's
-Node whichever node serves, keeps 32 connections busy (BENCH_HTTP_CONNECTIONS) for 10,000
-requests a run (BENCH_HTTP_REQUESTS), after 2,000 to warm up; 5 runs of each style, in turn
-(BENCH_HTTP_REPS); medians of req/s, and the server process's CPU per request. The fiber share of
-async/await is the figure that compares runtimes: each column's Node and machine state are the
-same for both styles, so the share cancels what differs between the columns.
+Node whichever node serves, keeps 32 connections busy (BENCH_HTTP_CONNECTIONS) for 6,000
+requests a run (BENCH_HTTP_REQUESTS), after 2,000 to warm up; 8 pairs of runs, one of each
+style, back to back, the first of each pair alternating between the styles (BENCH_HTTP_REPS);
+medians of req/s, and the server process's CPU per request. The fiber share of async/await is
+the figure that compares runtimes: the median of the 8 pairs' shares (each pair's two runs are
+seconds apart, on the same Node and nearly the same machine state), so that it cancels what
+differs between the columns and what drifts during a column.
 
 The run is made twice: with free placement, where the result depends on whether the scheduler
 puts client and server on one CPU (cheap wake-ups) or on two (a cross-CPU wake per hand-off), and
@@ -59,11 +61,15 @@ is. User mode runs once more without spawn-site records (\`FIBERSCOPE_SPAWN_SITE
     await drive(ports.fiber, options.warmup, options);
     await drive(ports.async, options.warmup, options);
     const runs = { fiber: [], async: [] };
+    // Pairs in alternating order (fiber first, then async first), so that a style does not
+    // always run on the machine state the other left.
     for (let r = 0; r < options.reps; r++) {
-      for (const style of ['fiber', 'async']) {
+      const order = r % 2 === 0 ? ['fiber', 'async'] : ['async', 'fiber'];
+      for (const style of order) {
         runs[style].push(await drive(ports[style], options.requests, options));
       }
     }
+    const pairRatios = runs.fiber.map((run, r) => run.reqPerSec / runs.async[r].reqPerSec);
     servers.fiber.close();
     servers.async.close();
     const fiber = summarize('fiber', runs.fiber);
@@ -73,7 +79,8 @@ is. User mode runs once more without spawn-site records (\`FIBERSCOPE_SPAWN_SITE
         connections: options.connections,
         requestsPerRun: options.requests,
         reps: options.reps,
-        ratio: round(fiber.fiberReqPerSec / asyncStyle.asyncReqPerSec, 3),
+        ratio: round(median(pairRatios), 3),
+        ratioRange: range(pairRatios.map((x) => round(x, 3))),
         errors: runs.fiber.concat(runs.async).reduce((n, x) => n + x.errors, 0),
       },
       fiber,
@@ -101,6 +108,11 @@ is. User mode runs once more without spawn-site records (\`FIBERSCOPE_SPAWN_SITE
       summary: 'HTTP loopback, free placement: fiber share of async/await',
     },
     {
+      label: '  share min–max over the pairs',
+      fiber: (at) => at('ratioRange'),
+      show: percentRange,
+    },
+    {
       label: '  server process CPU per request',
       fiber: (at) => at('fiberServerCpuUsPerReq'),
       async: (at) => at('asyncServerCpuUsPerReq'),
@@ -124,6 +136,11 @@ is. User mode runs once more without spawn-site records (\`FIBERSCOPE_SPAWN_SITE
       show: percent,
       target: shareTarget,
       summary: 'HTTP, server and client on CPUs of their own: fiber share',
+    },
+    {
+      label: '  share min–max over the pairs (split CPUs)',
+      fiber: (at) => at('ratioRange', 'split'),
+      show: percentRange,
     },
   ],
 };
