@@ -8,6 +8,21 @@ namespace fiberscope {
 
 namespace {
 
+using Kind = Misuse::Kind;
+constexpr Misuse kAlreadyRunning{Kind::kError, "This Fiber is already running",
+                                 "ERR_FIBER_RUNNING"};
+constexpr Misuse kNotYielding{Kind::kError, "This Fiber is not yielding", "ERR_FIBER_NOT_YIELDING"};
+constexpr Misuse kYieldOutsideFiber{Kind::kError, "yield() called with no fiber running",
+                                    "ERR_FIBER_NO_FIBER"};
+constexpr Misuse kRunArguments{Kind::kTypeError, "run() excepts 1 or no arguments",
+                               "ERR_FIBER_ARGUMENTS"};
+constexpr Misuse kThrowIntoArguments{Kind::kTypeError, "throwInto() expects 1 or no arguments",
+                                     "ERR_FIBER_ARGUMENTS"};
+constexpr Misuse kResetArguments{Kind::kTypeError, "reset() expects no arguments",
+                                 "ERR_FIBER_ARGUMENTS"};
+constexpr Misuse kYieldArguments{Kind::kTypeError, "yield() expects 1 or no arguments",
+                                 "ERR_FIBER_ARGUMENTS"};
+
 void New(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   if (!args.IsConstructCall()) {
@@ -25,14 +40,10 @@ void Run(const FunctionCallbackInfo<Value>& args) {
   RuntimeOf(args)->UnwindOrphans();
   Fiber* fiber = Fiber::Unwrap(args.This());
   if (fiber->state() == Fiber::State::kRunning) {
-    return ThrowMisuse(isolate,
-                       v8::Exception::Error(Text(isolate, "This Fiber is already running")),
-                       "ERR_FIBER_RUNNING");
+    return Throw(isolate, kAlreadyRunning);
   }
   if (args.Length() > 1) {
-    return ThrowMisuse(isolate,
-                       v8::Exception::TypeError(Text(isolate, "run() excepts 1 or no arguments")),
-                       "ERR_FIBER_ARGUMENTS");
+    return Throw(isolate, kRunArguments);
   }
   Local<Value> value;
   if (args.Length() == 1) value = args[0];
@@ -43,13 +54,10 @@ void ThrowInto(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   Fiber* fiber = Fiber::Unwrap(args.This());
   if (fiber->state() != Fiber::State::kSuspended) {
-    return ThrowMisuse(isolate, v8::Exception::Error(Text(isolate, "This Fiber is not yielding")),
-                       "ERR_FIBER_NOT_YIELDING");
+    return Throw(isolate, kNotYielding);
   }
   if (args.Length() > 1) {
-    return ThrowMisuse(
-        isolate, v8::Exception::TypeError(Text(isolate, "throwInto() expects 1 or no arguments")),
-        "ERR_FIBER_ARGUMENTS");
+    return Throw(isolate, kThrowIntoArguments);
   }
   Local<Value> value = args.Length() == 1 ? args[0] : v8::Undefined(isolate).As<Value>();
   Return(args, fiber->Resume(value, Fiber::Delivery::kThrow));
@@ -60,13 +68,10 @@ void Reset(const FunctionCallbackInfo<Value>& args) {
   Fiber* fiber = Fiber::Unwrap(args.This());
   if (!fiber->started()) return;
   if (fiber->state() != Fiber::State::kSuspended) {
-    return ThrowMisuse(isolate, v8::Exception::Error(Text(isolate, "This Fiber is not yielding")),
-                       "ERR_FIBER_NOT_YIELDING");
+    return Throw(isolate, kNotYielding);
   }
   if (args.Length() > 0) {
-    return ThrowMisuse(isolate,
-                       v8::Exception::TypeError(Text(isolate, "reset() expects no arguments")),
-                       "ERR_FIBER_ARGUMENTS");
+    return Throw(isolate, kResetArguments);
   }
   Local<Value> outcome;
   if (fiber->Unwind(&outcome)) {
@@ -88,14 +93,10 @@ void Yield(const FunctionCallbackInfo<Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   Fiber* fiber = RuntimeOf(args)->current_fiber();
   if (fiber == nullptr) {
-    return ThrowMisuse(isolate,
-                       v8::Exception::Error(Text(isolate, "yield() called with no fiber running")),
-                       "ERR_FIBER_NO_FIBER");
+    return Throw(isolate, kYieldOutsideFiber);
   }
   if (args.Length() > 1) {
-    return ThrowMisuse(isolate,
-                       v8::Exception::TypeError(Text(isolate, "yield() expects 1 or no arguments")),
-                       "ERR_FIBER_ARGUMENTS");
+    return Throw(isolate, kYieldArguments);
   }
   Local<Value> value = args.Length() == 1 ? args[0] : v8::Undefined(isolate).As<Value>();
   Return(args, fiber->Yield(value));

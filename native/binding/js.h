@@ -40,10 +40,21 @@ inline void ThrowRangeError(v8::Isolate* isolate, const char* message) {
 // Misuse of a fiber by its caller (not an error of the fiber's own): the error carries a `code`,
 // as Node's errors do, which the TypeScript side matches on (src/fiber/fiber.ts). The messages
 // stay node-fibers' own, typos included.
-inline void ThrowMisuse(v8::Isolate* isolate, Local<Value> error, const char* code) {
+struct Misuse {
+  enum class Kind { kError, kTypeError };
+  Kind kind;
+  const char* message;
+  const char* code;
+};
+
+inline void Throw(v8::Isolate* isolate, const Misuse& misuse) {
+  Local<v8::String> message = Text(isolate, misuse.message);
+  Local<Value> error = misuse.kind == Misuse::Kind::kTypeError ? v8::Exception::TypeError(message)
+                                                               : v8::Exception::Error(message);
   // A data property: a `code` setter someone put on Error.prototype is not called.
   error.As<v8::Object>()
-      ->CreateDataProperty(isolate->GetCurrentContext(), Text(isolate, "code"), Text(isolate, code))
+      ->CreateDataProperty(isolate->GetCurrentContext(), Text(isolate, "code"),
+                           Text(isolate, misuse.code))
       .FromMaybe(false);  // fails only while V8 terminates: the error goes anyway
   isolate->ThrowException(error);
 }
