@@ -363,7 +363,7 @@ export function stitchAtWait(error: unknown, above: Function): void {
 
 /** An error escaped `fiber` to its spawner through a promise: appends the spawn chain. */
 export function stitchEscapeOf(fiber: Fiber, error: unknown): void {
-  if (fiber[kSpawnRecord] !== undefined) hooks.stitcher?.stitchEscape(error, fiber[kSpawnRecord]);
+  hooks.stitcher?.stitchEscape(error, fiber[kSpawnRecord]);
 }
 
 /** Whether errors get stitched segments (a stitcher is registered and its stacks are on). */

@@ -44,7 +44,8 @@ export interface Stitcher {
   stitchWaitError(error: unknown, fiber: CrossedFiber, above: Function): void;
   /** An error escaped `fiber` to the code that ran it, below `above`. */
   stitchRunError(error: unknown, fiber: CrossedFiber, above: Function): void;
-  /** An error escaped a fiber to the promise of whoever spawned it. */
+  /** An error escaped a fiber to the promise of whoever spawned it (`record`: its spawn record,
+   *  undefined where none was taken). */
   stitchEscape(error: unknown, record: unknown): void;
   /** A suspended fiber's trace: its wait site, then its spawn chain. */
   suspendedTrace(site: WaitSite | undefined, fiber: CrossedFiber): string;
