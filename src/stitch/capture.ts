@@ -103,7 +103,10 @@ export function configureStitching(options: StitchSettings): StitchOptions {
 // frames, which frameLines() drops, so that framesPerSegment frames of the caller remain.
 const OWN_FRAMES_ROOM = 3;
 
-function captureFrames(site: { stack?: string }, above: Function, frames: number): void {
+/** A record of the `frames` frames below `above` (V8 formats them when `stack` is read). Also
+ *  what bench/scenarios/spawn-sites measures. */
+export function captureFrames(above: Function, frames: number): { stack?: string } {
+  const site: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = frames;
   try {
@@ -111,6 +114,7 @@ function captureFrames(site: { stack?: string }, above: Function, frames: number
   } finally {
     Error.stackTraceLimit = limit;
   }
+  return site;
 }
 
 /**
@@ -122,17 +126,13 @@ export function spawnSite(fn: AnyFunction, above: Function): SpawnLevel['site'] 
   const mode = stitchOptions.spawnSites;
   if (mode === 'function') return fn;
   if (mode === false) return undefined;
-  const site: { stack?: string } = {};
-  captureFrames(site, above, stitchOptions.spawnFrames);
-  return site;
+  return captureFrames(above, stitchOptions.spawnFrames);
 }
 
 /** Captures where a fiber suspends: the frames below `above`, enough to show framesPerSegment of
  *  the caller's once fiberscope's own are left out. V8 formats them only when shown. */
 export function captureWaitSite(above: Function): { stack?: string } {
-  const site: { stack?: string } = {};
-  captureFrames(site, above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
-  return site;
+  return captureFrames(above, stitchOptions.framesPerSegment + OWN_FRAMES_ROOM);
 }
 
 export function recordSpawn(

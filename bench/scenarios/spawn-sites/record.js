@@ -7,17 +7,8 @@
 const util = require('node:util');
 const { median } = require('../../lib/measure');
 
-function captureBelow(above, frames) {
-  const site = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = frames;
-  try {
-    Error.captureStackTrace(site, above);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-  return site;
-}
+// fiberscope's own capture of the frames below a function (its spawnSites 'caller').
+const { captureFrames: captureBelow } = require('../../../dist/stitch/capture.js');
 
 const sitesByFunction = new WeakMap();
 
