@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fiber, type FiberFuture, Future } from 'fiberscope';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFixture } from '../helpers/child';
 
 const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -95,53 +96,19 @@ describe('fiberscope/future', () => {
     expect(done.isResolved()).toBe(true);
   });
 
-  it('fn.future(true) detaches: an error becomes uncaught', async () => {
-    const { code, stdout, stderr } = await runNode(
-      [
-        '-e',
-        `require('fiberscope/future');
-        process.on('uncaughtException', (e) => console.log('uncaught', e.message));
-        const f = function () { throw new Error('detached'); }.future(true)();
-        console.log('detached', f.isResolved());`,
-      ],
-      repoRoot,
+  it('fn.future(true) detaches: an error becomes uncaught', () => {
+    const { status, stdout, stderr } = runFixture(
+      new URL('./fixtures/future-detached-by-fn.js', import.meta.url),
+      { env: { NODE_OPTIONS: '' } },
     );
     expect(stderr).toBe('');
-    expect(code).toBe(0);
+    expect(status).toBe(0);
     expect(stdout).toBe('detached false\nuncaught detached\n');
   });
 });
 
 describe('fiberscope/register', () => {
   let dir: string;
-  const cjsProgram = `
-var Fiber = require('fibers');
-var Future = require('fibers/future');
-var FiberAgain = require('fibers/fibers');
-var log = function () { console.log(Array.prototype.map.call(arguments, String).join(' ')); };
-log('same fibers', Fiber === FiberAgain, typeof Fiber.yield, typeof Future.wrap);
-var sleep = Future.wrap(function (ms, value, cb) {
-  setTimeout(function () { cb(null, value); }, ms);
-});
-var paused = new Future();
-var fiber = Fiber(function (start) {
-  log('started with', start);
-  log('slept', sleep(5, 'zzz').wait());
-  var square = function (x) { return sleep(1, x * x).wait(); }.future();
-  log('square', square(7).wait());
-  var both = [square(2), square(3)];
-  Future.wait(both);
-  log('both', both[0].get(), both[1].get());
-  paused.return();
-  log('resumed with', Fiber.yield('yielded'));
-  return 'done';
-});
-log('first run gave', fiber.run('go'));
-paused.resolve(function () { setImmediate(function () {
-  log('second run gave', fiber.run('again'));
-  log('started', fiber.started);
-}); });
-`;
   // The fiber's Fiber.yield() happens inside a timer's callback chain (the run() that resumed
   // it gets 'yielded'); once it has paused, the second run() resumes it to the end.
   const cjsExpected = [
@@ -157,42 +124,15 @@ paused.resolve(function () { setImmediate(function () {
     '',
   ].join('\n');
 
+  // The apps of test/fiber/fixtures/register, copied to a folder of their own beside a
+  // real-looking `fibers` package (its fake-fibers) that must NOT be loaded.
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fiberscope-register-'));
-    // A real-looking `fibers` package that must NOT be loaded.
-    const fake = path.join(dir, 'node_modules', 'fibers');
-    fs.mkdirSync(fake, { recursive: true });
-    fs.writeFileSync(
-      path.join(fake, 'package.json'),
-      JSON.stringify({ name: 'fibers', version: '5.0.3', main: 'fibers.js' }),
-    );
-    for (const file of ['fibers.js', 'future.js', 'other.js']) {
-      fs.writeFileSync(path.join(fake, file), `module.exports = 'fake ${file}';\n`);
-    }
-    fs.writeFileSync(path.join(dir, 'app.js'), cjsProgram);
-    fs.writeFileSync(
-      path.join(dir, 'other.js'),
-      "console.log(require('fibers/other'), typeof require('fibers'));\n",
-    );
-    fs.writeFileSync(
-      path.join(dir, 'app.mjs'),
-      `import Fiber from 'fibers';
-import Future from 'fibers/future';
-const log = (...args) => console.log(args.map(String).join(' '));
-const paused = new Future();
-const fiber = Fiber(() => {
-  log('in fiber', Fiber.current === fiber);
-  const value = Future.fromPromise(new Promise((r) => setTimeout(() => r('promised'), 5))).wait();
-  log('waited', value);
-  const future = (() => 'via future()').future()();
-  log('future()', future.wait());
-  paused.return();
-  log('resumed with', Fiber.yield('yielded'));
-});
-log('run gave', fiber.run());
-paused.resolve(() => setImmediate(() => fiber.run('later')));
-`,
-    );
+    fs.cpSync(fileURLToPath(new URL('./fixtures/register', import.meta.url)), dir, {
+      recursive: true,
+    });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.renameSync(path.join(dir, 'fake-fibers'), path.join(dir, 'node_modules', 'fibers'));
   });
   afterAll(() => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -220,10 +160,7 @@ paused.resolve(() => setImmediate(() => fiber.run('later')));
   });
 
   it('without it, the fake package is what loads (the test setup is sound)', async () => {
-    const result = await runNode(
-      ['-e', "console.log(require('fibers'), require('fibers/future'))"],
-      dir,
-    );
+    const result = await runNode([path.join(dir, 'without-register.js')], dir);
     expect(result.stdout).toBe('fake fibers.js fake future.js\n');
   });
 

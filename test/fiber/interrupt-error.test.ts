@@ -3,21 +3,11 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type * as InterruptError from '../../src/fiber/interrupt-error';
-import { runScript } from '../helpers/child';
+import { runFixture } from '../helpers/child';
 
 const { INTERRUPTED_MESSAGE, interruptError } = createRequire(import.meta.url)(
   '../../dist/fiber/interrupt-error.js',
 ) as typeof InterruptError;
-
-/** What the tests compare: everything an error shows of itself. */
-const shapeOf = `(error) => ({
-  name: error.name,
-  message: error.message,
-  stack: error.stack,
-  keys: Object.keys(error),
-  code: Object.getOwnPropertyDescriptor(error, 'code'),
-  isError: error instanceof Error,
-})`;
 
 describe('interruptError()', () => {
   it("is an Error with Node's message and code (not enumerable), and no frames", () => {
@@ -38,26 +28,11 @@ describe('interruptError()', () => {
   });
 
   it('is what the resumer of a busy fiber stopped by the Ctrl-C watch gets', () => {
-    const result = runScript(
-      `
-      const { Fiber } = require('fiberscope');
-      const { binding } = require('./dist/fiber/native.js');
-      const { interruptError } = require('./dist/fiber/interrupt-error.js');
-      const shapeOf = ${shapeOf};
-      const fiber = new Fiber(() => {
-        binding.raiseSigint();
-        for (;;) {}
-      });
-      binding.watchSigint(fiber);
-      let caught;
-      try { fiber.run(); } catch (error) { caught = error; }
-      binding.unwatchSigint();
-      console.log(JSON.stringify({ native: shapeOf(caught), made: shapeOf(interruptError()), started: fiber.started }));
-    `,
+    const result = runFixture(new URL('./fixtures/interrupt-busy-fiber.js', import.meta.url), {
       // Stitching would append the run and spawn segments to its stack, as to any error a run()
       // throws: left out, so that the stacks compare.
-      { env: { FIBERSCOPE_STITCH: '0' } },
-    );
+      env: { FIBERSCOPE_STITCH: '0' },
+    });
     expect(result.stderr).toBe('');
     const { native, made, started } = JSON.parse(result.stdout);
     expect(native).toEqual(made);

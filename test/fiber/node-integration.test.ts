@@ -6,7 +6,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Fiber, spawn, wait } from 'fiberscope';
 import { describe, expect, it } from 'vitest';
-import { asyncContextFrameFlag, runScript } from '../helpers/child';
+import { asyncContextFrameFlag, runFixture } from '../helpers/child';
+
+/** A program of test/fiber/fixtures. */
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 
 describe('Node facilities inside fibers', () => {
   it('child_process: synchronous and asynchronous', async () => {
@@ -39,15 +42,7 @@ describe('Node facilities inside fibers', () => {
   });
 
   it('process.title can be read and set inside a fiber', () => {
-    const child = runScript(`
-      const { Fiber } = require('fiberscope');
-      new Fiber(() => {
-        const before = process.title;
-        process.title = 'fiberscope-title-test';
-        console.log(typeof before, process.title);
-      }).run();
-      console.log(process.title);
-    `);
+    const child = runFixture(fixture('process-title-in-fiber.js'));
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe('string fiberscope-title-test\nfiberscope-title-test\n');
   });
@@ -135,34 +130,9 @@ describe('AsyncLocalStorage', () => {
   // young frame was scavenged twice and the process aborted in a later GC
   // (native/runtime/async_context_gc.h). In a child: that abort ends the process.
   it('hundreds of suspended fibers with stores survive young-generation GCs', () => {
-    const child = runScript(
-      `
-      const { spawn, wait } = require('fiberscope');
-      const { AsyncLocalStorage } = require('node:async_hooks');
-      const als = new AsyncLocalStorage();
-      const tick = () => new Promise((resolve) => setImmediate(resolve));
-      (async () => {
-        let garbage;
-        const results = await Promise.all(
-          Array.from({ length: 300 }, (_, i) =>
-            als.run({ i }, () =>
-              spawn(() => {
-                let same = 0;
-                for (let step = 0; step < 5; step++) {
-                  garbage = Array.from({ length: 2000 }, (_, j) => ({ j }));
-                  wait(tick());
-                  if (als.getStore().i === i) same++;
-                }
-                return same;
-              }),
-            ),
-          ),
-        );
-        console.log(JSON.stringify({ fibers: results.length, allKept: results.every((n) => n === 5), garbage: garbage.length }));
-      })();
-    `,
-      { nodeArgs: asyncContextFrameFlag },
-    );
+    const child = runFixture(fixture('stores-across-young-gcs.js'), {
+      nodeArgs: asyncContextFrameFlag,
+    });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(JSON.parse(child.stdout)).toEqual({ fibers: 300, allKept: true, garbage: 2000 });
@@ -178,33 +148,7 @@ describe('AsyncResource', () => {
   it('yielding inside runInAsyncScope() does not corrupt the async context', () => {
     // Run with async hooks enabled (Node checks the async id stack then) in a process of its own:
     // corruption there is fatal.
-    const child = runScript(`
-      const { AsyncLocalStorage, AsyncResource, createHook, executionAsyncId } = require('node:async_hooks');
-      const { Fiber, spawn, wait } = require('fiberscope');
-      createHook({ init() {} }).enable();
-      const als = new AsyncLocalStorage();
-      const mainId = executionAsyncId();
-      const log = [];
-      const resource = als.run('resource store', () => new AsyncResource('TEST'));
-      const fiber = new Fiber(() => {
-        resource.runInAsyncScope(() => {
-          log.push(['in scope', executionAsyncId() === resource.asyncId(), als.getStore()]);
-          Fiber.yield();
-          log.push(['in scope after yield', executionAsyncId() === resource.asyncId(), als.getStore()]);
-        });
-      });
-      fiber.run();
-      log.push(['main after yield', executionAsyncId() === mainId, als.getStore()]);
-      setTimeout(() => {
-        fiber.run();
-        log.push(['timer after resume', executionAsyncId() !== resource.asyncId()]);
-        spawn(() => resource.runInAsyncScope(() => wait(new Promise((r) => setTimeout(() => r(als.getStore()), 2)))))
-          .then((store) => {
-            log.push(['waited in scope', store]);
-            console.log(JSON.stringify(log));
-          });
-      }, 5);
-    `);
+    const child = runFixture(fixture('async-resource-yield.js'));
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(JSON.parse(child.stdout)).toEqual([

@@ -4,15 +4,27 @@ import { describe, expect, it } from 'vitest';
 
 describe('wait()', () => {
   it('returns the value of a promise, while the event loop keeps running', async () => {
-    const ticks: number[] = [];
-    const timer = setInterval(() => ticks.push(Date.now()), 1);
-    try {
-      const result = await spawn(() => wait(delay(30, 'value')));
-      expect(result).toBe('value');
-      expect(ticks.length).toBeGreaterThan(3);
-    } finally {
-      clearInterval(timer);
-    }
+    const events: string[] = [];
+    let settle: (value: string) => void = () => {};
+    const promise = new Promise<string>((resolve) => {
+      settle = resolve;
+    });
+    const result = spawn(() => {
+      const value = wait(promise);
+      events.push('fiber resumed');
+      return value;
+    });
+    events.push('spawn returned');
+    // Three turns of the event loop run while the fiber waits; the third settles its promise.
+    let turns = 0;
+    const turn = () => {
+      events.push(`turn ${++turns}`);
+      if (turns < 3) setImmediate(turn);
+      else settle('value');
+    };
+    setImmediate(turn);
+    expect(await result).toBe('value');
+    expect(events).toEqual(['spawn returned', 'turn 1', 'turn 2', 'turn 3', 'fiber resumed']);
   });
 
   it('throws the reason of a rejected promise inside the fiber', async () => {
