@@ -8,9 +8,9 @@
 // `fiber #12 "GET /orders"`, `fiber #12`) gets that thread back; any other becomes a fiber named
 // after it, numbered from 1. fiberscope's own merged `all threads` profile is not a thread (it
 // repeats the others), but its order is the samples' order in time: when the thread profiles
-// interleave into it, each sample's time is where it lies in the merged profile, so that the threads
-// share one timeline and exporting again gives the same file. Values convert to microseconds;
-// `none` and `bytes` are taken as microseconds.
+// interleave into it, each sample's time is where it lies in the merged profile, so that the
+// threads share one timeline and exporting again gives the same file. Values convert to
+// microseconds; `none` and `bytes` are taken as microseconds.
 // The format has no waiting time: each thread's wall time is its profile's span, its wait 0.
 
 import { isRecord, type Json } from '../../util/json';
