@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { serializers } from 'fiberscope/pino';
 import { pino } from 'pino';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/child';
+import { repoRoot, runFixture } from '../helpers/child';
 import { cli, runCli } from '../helpers/cli';
 
 const ESC = '\u001b[';
@@ -190,14 +190,9 @@ describe('fiberscope stitch', () => {
 
     // Real stacks, from running the compiled files.
     const stackOf = (file: string) => {
-      const result = spawnSync(
-        process.execPath,
-        [
-          '-e',
-          `try { require(${JSON.stringify(file)}).thrower({ id: 7 }) } catch (e) { process.stdout.write(e.stack) }`,
-        ],
-        { encoding: 'utf8' },
-      );
+      const result = runFixture(new URL('./fixtures/thrower-stack.js', import.meta.url), {
+        args: [file],
+      });
       return result.stdout;
     };
     const inlineStack = stackOf(path.join(dir, 'inline.js'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runScript } from '../helpers/child';
+import { repoRoot, runFixture } from '../helpers/child';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-ts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,11 +48,11 @@ function compile(name: string, inline: boolean): string {
   return js;
 }
 
+/** Prints the stack of the error the compiled module's handle() rejects with. */
+const printRejection = new URL('./fixtures/print-handle-rejection.js', import.meta.url);
+
 function stitchedStack(js: string, nodeArgs: string[] = []): string {
-  const child = runScript(
-    `require(${JSON.stringify(js)}).handle().catch((error) => console.log(error.stack));`,
-    { nodeArgs },
-  );
+  const child = runFixture(printRejection, { args: [js], nodeArgs });
   expect(child.stderr).toBe('');
   return child.stdout;
 }
@@ -91,10 +91,10 @@ describe('TypeScript with source maps', () => {
 
   it("with spawnSites 'caller', maps the spawning line", () => {
     const js = compile('caller', false);
-    const child = runScript(
-      `require(${JSON.stringify(js)}).handle().catch((error) => console.log(error.stack));`,
-      { env: { FIBERSCOPE_SPAWN_SITES: 'caller' } },
-    );
+    const child = runFixture(printRejection, {
+      args: [js],
+      env: { FIBERSCOPE_SPAWN_SITES: 'caller' },
+    });
     expect(child.stderr).toBe('');
     const lines = child.stdout.split('\n');
     const spawned = lines.findIndex((line) => line.includes('"GET /orders/7" was spawned here'));
