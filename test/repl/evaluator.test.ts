@@ -1,5 +1,6 @@
 // The fiber REPL through scripted streams: each input runs in a fiber, the event loop turns
 // while it waits, Node's REPL behaviour (declarations, _, _error, multi-line) is kept.
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Driver, startDriver } from './driver';
@@ -210,17 +211,7 @@ describe('commands', () => {
 
 describe('preloaded modules', () => {
   it("makes a module's exports variables, loading it inside a fiber", async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const path = await import('node:path');
-    const dir = mkdtempSync(path.join(require('node:os').tmpdir(), 'repl-require-'));
-    const file = path.join(dir, 'models.js');
-    writeFileSync(
-      file,
-      `const { wait } = require(${JSON.stringify(require.resolve('fiberscope'))});
-       // Waiting at load time works: modules are loaded inside a fiber.
-       const ready = wait(new Promise((r) => setTimeout(r, 5, true)));
-       exports.shipments = { find: (id) => ({ id, ready }) };`,
-    );
+    const file = fileURLToPath(new URL('./fixtures/models.js', import.meta.url));
     const repl = startDriver({ require: [file] });
     driver = repl;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -229,11 +220,7 @@ describe('preloaded modules', () => {
   });
 
   it('says which module failed and keeps going', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const path = await import('node:path');
-    const dir = mkdtempSync(path.join(require('node:os').tmpdir(), 'repl-require-'));
-    const broken = path.join(dir, 'broken.js');
-    writeFileSync(broken, 'throw new Error("cannot start")');
+    const broken = fileURLToPath(new URL('./fixtures/broken.js', import.meta.url));
     const repl = startDriver({ require: ['./does-not-exist-anywhere', broken] });
     driver = repl;
     const printed = await repl.type('1 + 1');
