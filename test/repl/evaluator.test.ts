@@ -11,6 +11,9 @@ afterEach(() => {
   driver = undefined;
 });
 
+/** A worker thread that sends this process SIGINT in 300 ms (Ctrl-C while an input spins). */
+const sigintSoon = () => new Worker(new URL('./fixtures/sigint-soon.js', import.meta.url));
+
 function open(options = {}): Driver {
   driver = startDriver(options);
   driver.server.context.fiberscope = require('fiberscope');
@@ -143,9 +146,7 @@ describe('what an input leaves behind', () => {
   it('ends a busy loop stopped by Ctrl-C with the interrupt code, and leaves no domain', async () => {
     const domain = require('node:domain') as { _stack: unknown[] };
     const repl = open();
-    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
-      eval: true,
-    });
+    const killer = sigintSoon();
     await repl.type('while (true) {}');
     await killer.terminate();
     expect(await repl.type('_error.code')).toBe("'ERR_SCRIPT_EXECUTION_INTERRUPTED'");
@@ -264,9 +265,7 @@ describe('Ctrl-C', () => {
     const repl = open();
     await repl.type('let spins = 0');
     // The main thread is blocked by the loop: the signal comes from another thread.
-    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
-      eval: true,
-    });
+    const killer = sigintSoon();
     const interrupted = await repl.type('while (true) { spins++ }');
     await killer.terminate();
     expect(interrupted).toContain('Uncaught Error: Script execution was interrupted by `SIGINT`');
@@ -279,9 +278,7 @@ describe('Ctrl-C, nested', () => {
   it('stops a busy loop in a fiber the input runs: the error comes out of that run()', async () => {
     const repl = open();
     await repl.type('const { Fiber: Nested } = fiberscope');
-    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
-      eval: true,
-    });
+    const killer = sigintSoon();
     const printed = await repl.type(
       'let caught; try { new Nested(() => { while (true) {} }).run() } catch (e) { caught = `${e.code}: ${e.message}` }; caught',
     );
