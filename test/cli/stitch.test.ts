@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -160,17 +160,13 @@ describe('fiberscope stitch', () => {
   });
 
   it('maps positions through source maps on disk (inline and external), not .ts frames', () => {
-    const source = [
-      'interface Order {',
-      '  id: number;',
-      '  total: number;',
-      '}',
-      '',
-      'export function thrower(order: Order): never {',
-      "  throw new Error('order ' + order.id + ' failed');",
-      '}',
-      '',
-    ].join('\n');
+    const source = readFileSync(new URL('./fixtures/thrower.ts', import.meta.url), 'utf8');
+    /** The 1-based line and column of `new Error` in `text`. */
+    const throwIn = (text: string) => {
+      const lines = text.split('\n');
+      const index = lines.findIndex((line) => line.includes('new Error('));
+      return `${index + 1}:${(lines[index] as string).indexOf('new Error(') + 1}`;
+    };
     const compile = (name: string, options: ts.CompilerOptions) =>
       ts.transpileModule(source, {
         fileName: `${name}.ts`,
@@ -197,7 +193,7 @@ describe('fiberscope stitch', () => {
     };
     const inlineStack = stackOf(path.join(dir, 'inline.js'));
     const externalStack = stackOf(path.join(dir, 'external.js'));
-    expect(inlineStack).toContain(`${path.join(dir, 'inline.js')}:5:11`);
+    expect(inlineStack).toContain(`${path.join(dir, 'inline.js')}:${throwIn(inline.outputText)}`);
     const tsFrame = `    at already (${path.join(dir, 'plain.ts')}:7:9)`;
 
     const input = [
@@ -222,8 +218,11 @@ describe('fiberscope stitch', () => {
     ].join('\n');
     const { status, stdout } = run(['stitch', '--no-color'], input);
     expect(status).toBe(0);
-    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'inline.ts')}:7:9)\n`);
-    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'external.ts')}:7:9)\n`);
+    const tsThrow = throwIn(source);
+    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'inline.ts')}:${tsThrow})\n`);
+    expect(stdout).toContain(
+      `    at Object.thrower (${path.join(dir, 'external.ts')}:${tsThrow})\n`,
+    );
     expect(stdout).toContain(`${tsFrame}\n`);
     expect(stdout).not.toContain('inline.js:');
   });
