@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot, runScript } from './helpers/child';
+import { repoRoot, runFixture } from './helpers/child';
 
 const { checkLayers } = require(path.join(repoRoot, 'scripts', 'check-layers.js')) as {
   checkLayers(srcDir: string): string[];
@@ -63,22 +63,7 @@ describe('check-layers', () => {
 
 describe('entry points', () => {
   it('the runtime alone changes no stack and installs nothing; an entry point sets both up', () => {
-    const child = runScript(`
-      const before = Error.prepareStackTrace;
-      const { Fiber } = require('./dist/fiber/fiber.js');
-      const hook = Symbol.for('fiberscope.runtime');
-      const plain = {
-        prepareStackTrace: Error.prepareStackTrace === before,
-        hook: hook in globalThis,
-      };
-      const fiber = new Fiber(() => { throw new Error('boom'); });
-      try { fiber.run(); } catch (error) { plain.stitched = error.stack.includes('fiber #'); }
-      require('fiberscope');
-      const entry = { prepareStackTrace: Error.prepareStackTrace === before, hook: hook in globalThis };
-      const stitchedFiber = new Fiber(() => { throw new Error('boom'); });
-      try { stitchedFiber.run(); } catch (error) { entry.stitched = error.stack.includes('fiber #'); }
-      console.log(JSON.stringify({ plain, entry }));
-    `);
+    const child = runFixture(new URL('./fixtures/runtime-before-entry.js', import.meta.url));
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({
       plain: { prepareStackTrace: true, hook: false, stitched: false },

@@ -2,8 +2,9 @@
 // and hand-written ones) to the HTML flame graph; bad input and bad arguments.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli as run, scratchDir, WORKER_APP } from '../helpers/cli';
+import { runCli as run, scratchDir } from '../helpers/cli';
 import { htmlData } from '../helpers/profile';
 
 const { dir, file } = scratchDir('flame');
@@ -35,7 +36,7 @@ const totalUs = (data: Data) => data.weights.reduce((sum, [, , weight]) => sum +
 describe('fiberscope flame', () => {
   const profiles: Record<string, string> = {};
   beforeAll(() => {
-    const app = file('app.js', WORKER_APP);
+    const app = fileURLToPath(new URL('./fixtures/fibers-worker.js', import.meta.url));
     for (const suffix of ['.cpuprofile', '.speedscope.json', '.folded']) {
       const out = path.join(dir, `app${suffix}`);
       const result = run(['run', '--profile', out, '--interval', '500us', app]);

@@ -12,6 +12,7 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
 import { cli } from '../helpers/cli';
@@ -20,28 +21,17 @@ import { startInspected } from '../helpers/inspector';
 const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const withFibers = `
-  const { spawn, wait } = require('fiberscope');
-  function busyWork(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
-  setInterval(() => spawn(() => { busyWork(4); wait(new Promise((r) => setTimeout(r, 2))); }, { name: 'GET /busy' }), 10);
-  setTimeout(() => process.exit(0), 20000);
-`;
-// Never optimized, so never inlined into the timer code that calls it: V8's profiler, attached
-// after the code was optimized, cannot see inlined frames.
-const plain = `
-  function spinPlain() { const end = Date.now() + 4; while (Date.now() < end); }
-  %NeverOptimizeFunction(spinPlain);
-  setInterval(spinPlain, 10);
-  setTimeout(() => process.exit(0), 20000);
-`;
+const withFibers = new URL('./fixtures/busy-fibers.js', import.meta.url);
+const plain = new URL('./fixtures/spin-plain.js', import.meta.url);
 
 /** Starts a target; resolves with it and its inspector port once it listens (when asked). */
 async function target(
-  source: string,
+  fixture: URL,
   inspect: boolean,
+  args: string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
-  if (inspect) return startInspected(source, { flags: ['--allow-natives-syntax'] });
-  const child = spawn(process.execPath, ['--allow-natives-syntax', '-e', source], {
+  if (inspect) return startInspected(fixture, { flags: ['--allow-natives-syntax'], args });
+  const child = spawn(process.execPath, ['--allow-natives-syntax', fileURLToPath(fixture)], {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -128,22 +118,13 @@ describe('fiberscope profile', () => {
   // It counts from when fiberscope first looks for its runtime (a getter), not from its start,
   // which a loaded machine could delay past the first chunk.
   async function goneMidCapture(
-    source: string,
+    fixture: URL,
     afterMs: number,
     how: Ending,
     out: string,
     duration = '20s',
   ) {
-    const end = how === 'killed' ? "process.kill(process.pid, 'SIGKILL')" : 'process.exit(0)';
-    const { child, port } = await target(
-      `${source}
-      const hook = Symbol.for('fiberscope.runtime');
-      const runtime = globalThis[hook];
-      Object.defineProperty(globalThis, hook, {
-        get() { setTimeout(() => ${end}, ${afterMs}); return runtime; },
-      });`,
-      true,
-    );
+    const { child, port } = await target(fixture, true, [how, String(afterMs)]);
     try {
       return await profile(['--attach', `127.0.0.1:${port}`, '--duration', duration, '-o', out]);
     } finally {

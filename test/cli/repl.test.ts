@@ -147,13 +147,7 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
   });
 
   it('attaches to a process with the fiberscope runtime, and detaches when it dies', async () => {
-    const target = await inspectedChild(`
-      const { Fiber, wait } = require('fiberscope');
-      const sleep = (ms, value) => new Promise((resolve) => setTimeout(resolve, ms, value));
-      new Fiber(function serve() { for (;;) wait(sleep(50)); }, { name: "GET /orders" }).run();
-      globalThis.orders = { find: (id) => wait(sleep(20, { id, total: 42 })) };
-      setTimeout(() => {}, 60000);
-    `);
+    const target = await inspectedChild(new URL('./fixtures/orders-target.js', import.meta.url));
     const term = repl(`--attach 127.0.0.1:${target.port}`);
     await term.waitFor('each input runs in a fiber of the target');
     term.type('orders.find(7)');
@@ -173,7 +167,7 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
       /--- fiber #\d+ "repl" waited here ---\n\s+at load \(REPL\d+:1:\d+\)/,
     );
     term.type('.fibers');
-    await term.waitFor(/"GET \/orders" waiting[^\n]*\n\s+at serve \(\[eval\]:4:/);
+    await term.waitFor(/"GET \/orders" waiting[^\n]*\n\s+at serve \([^()\n]*orders-target\.js:12:/);
     term.type('while (true) {}');
     await pause(500);
     term.press('C-c');
@@ -187,8 +181,10 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
 
   it('attached, shows lines typed while an input waits after their prompt', async () => {
     const target = await inspectedChild(
-      "require('fiberscope'); console.log('ready'); setTimeout(() => {}, 60000);",
-      { stdout: 'pipe' },
+      new URL('../fixtures/fiberscope-ready.js', import.meta.url),
+      {
+        stdout: 'pipe',
+      },
     );
     const stdout = target.child.stdout as NodeJS.ReadableStream;
     const printed = (text: string) =>
@@ -222,7 +218,9 @@ describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
   });
 
   it('attaches to a process without the runtime, saying so', async () => {
-    const target = await inspectedChild('globalThis.answer = 42; setTimeout(() => {}, 60000);');
+    const target = await inspectedChild(
+      new URL('./fixtures/answer-without-fiberscope.js', import.meta.url),
+    );
     const term = repl(`--attach 127.0.0.1:${target.port}`);
     await term.waitFor('The target has no fiberscope runtime');
     term.type('new Promise((resolve) => setTimeout(resolve, 10, answer))');
@@ -310,10 +308,7 @@ describe('fiberscope repl --attach with piped input', () => {
   }
 
   it('runs dot-commands in order with inputs, and the end of input waits for them', async () => {
-    const target = await inspectedChild(`
-      const { Fiber, wait } = require('fiberscope');
-      new Fiber(function serve() { for (;;) wait(new Promise((r) => setTimeout(r, 50))); }, { name: 'GET /orders' }).run();
-    `);
+    const target = await inspectedChild(new URL('./fixtures/orders-target.js', import.meta.url));
     const result = await attached(target.port, '.fibers\n\n6 * 7\n.fibers\n', true);
     expect(result.status).toBe(0);
     expect(result.stdout).not.toContain('undefined');
@@ -326,10 +321,9 @@ describe('fiberscope repl --attach with piped input', () => {
 
   it('detaches with exit code 1 when the target exits on its own', async () => {
     // A process that exits with a debugger attached keeps the connection open: its context goes.
-    const target = await inspectedChild(`
-      require('fiberscope');
-      setInterval(() => {}, 1000);
-    `);
+    const target = await inspectedChild(
+      new URL('../fixtures/fiberscope-ready.js', import.meta.url),
+    );
     // The input itself makes the target exit soon after its answer.
     const result = await attached(
       target.port,
@@ -342,8 +336,8 @@ describe('fiberscope repl --attach with piped input', () => {
   });
 });
 
-async function inspectedChild(source: string, options: { stdout?: 'ignore' | 'pipe' } = {}) {
-  const target = await startInspected(source, options);
+async function inspectedChild(fixture: URL, options: { stdout?: 'ignore' | 'pipe' } = {}) {
+  const target = await startInspected(fixture, options);
   children.push(target.child);
   return target;
 }

@@ -2,12 +2,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { cli, runCli as run, scratchDir, WORKER_APP } from '../helpers/cli';
+import { cli, runCli as run, scratchDir } from '../helpers/cli';
 
-const { dir, file: script } = scratchDir('run');
-const app = script('app.js', WORKER_APP);
+const { dir } = scratchDir('run');
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const app = fixture('fibers-worker.js');
 
 describe('fiberscope run', () => {
   it('runs a node-fibers program unchanged, passing arguments and the exit code', () => {
@@ -45,7 +47,7 @@ describe('fiberscope run', () => {
 
   it('--profile writes the profile on Ctrl-C', async () => {
     const out = path.join(dir, 'interrupted.folded');
-    const forever = script('forever.js', `setInterval(() => {}, 1000); console.log('ready');`);
+    const forever = fixture('ready-forever.js');
     const child = spawn(process.execPath, [cli, 'run', '--profile', out, forever], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

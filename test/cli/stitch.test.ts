@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -7,7 +7,7 @@ import { serializers } from 'fiberscope/pino';
 import { pino } from 'pino';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/child';
+import { repoRoot, runFixture } from '../helpers/child';
 import { cli, runCli } from '../helpers/cli';
 
 const ESC = '\u001b[';
@@ -160,17 +160,13 @@ describe('fiberscope stitch', () => {
   });
 
   it('maps positions through source maps on disk (inline and external), not .ts frames', () => {
-    const source = [
-      'interface Order {',
-      '  id: number;',
-      '  total: number;',
-      '}',
-      '',
-      'export function thrower(order: Order): never {',
-      "  throw new Error('order ' + order.id + ' failed');",
-      '}',
-      '',
-    ].join('\n');
+    const source = readFileSync(new URL('./fixtures/thrower.ts', import.meta.url), 'utf8');
+    /** The 1-based line and column of `new Error` in `text`. */
+    const throwIn = (text: string) => {
+      const lines = text.split('\n');
+      const index = lines.findIndex((line) => line.includes('new Error('));
+      return `${index + 1}:${(lines[index] as string).indexOf('new Error(') + 1}`;
+    };
     const compile = (name: string, options: ts.CompilerOptions) =>
       ts.transpileModule(source, {
         fileName: `${name}.ts`,
@@ -190,19 +186,14 @@ describe('fiberscope stitch', () => {
 
     // Real stacks, from running the compiled files.
     const stackOf = (file: string) => {
-      const result = spawnSync(
-        process.execPath,
-        [
-          '-e',
-          `try { require(${JSON.stringify(file)}).thrower({ id: 7 }) } catch (e) { process.stdout.write(e.stack) }`,
-        ],
-        { encoding: 'utf8' },
-      );
+      const result = runFixture(new URL('./fixtures/thrower-stack.js', import.meta.url), {
+        args: [file],
+      });
       return result.stdout;
     };
     const inlineStack = stackOf(path.join(dir, 'inline.js'));
     const externalStack = stackOf(path.join(dir, 'external.js'));
-    expect(inlineStack).toContain(`${path.join(dir, 'inline.js')}:5:11`);
+    expect(inlineStack).toContain(`${path.join(dir, 'inline.js')}:${throwIn(inline.outputText)}`);
     const tsFrame = `    at already (${path.join(dir, 'plain.ts')}:7:9)`;
 
     const input = [
@@ -227,8 +218,11 @@ describe('fiberscope stitch', () => {
     ].join('\n');
     const { status, stdout } = run(['stitch', '--no-color'], input);
     expect(status).toBe(0);
-    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'inline.ts')}:7:9)\n`);
-    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'external.ts')}:7:9)\n`);
+    const tsThrow = throwIn(source);
+    expect(stdout).toContain(`    at Object.thrower (${path.join(dir, 'inline.ts')}:${tsThrow})\n`);
+    expect(stdout).toContain(
+      `    at Object.thrower (${path.join(dir, 'external.ts')}:${tsThrow})\n`,
+    );
     expect(stdout).toContain(`${tsFrame}\n`);
     expect(stdout).not.toContain('inline.js:');
   });

@@ -1,5 +1,5 @@
-// The `fiberscope` command as the CLI tests run it: the built CLI, a scratch folder per test file,
-// and a node-fibers program to profile.
+// The `fiberscope` command as the CLI tests run it: the built CLI, and a scratch folder per test
+// file.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,18 +44,3 @@ export function scratchDir(prefix: string): {
     },
   };
 }
-
-/** A node-fibers program: a fiber named "worker" burns 15 ms four times (burnInFiber), sleeping
- *  2 ms on a Future in between, then prints `done <args>`; with `--fail` it throws after that. */
-export const WORKER_APP = `
-  const Fiber = require('fibers');
-  const Future = require('fibers/future');
-  function burnInFiber(ms) { const end = Date.now() + ms; while (Date.now() < end); }
-  const sleep = (ms) => { const f = new Future(); setTimeout(() => f.return(), ms); return f.wait(); };
-  Fiber(function () {
-    Fiber.current.name = 'worker';
-    for (let i = 0; i < 4; i++) { burnInFiber(15); sleep(2); }
-    console.log('done ' + process.argv.slice(2).join(' '));
-    if (process.argv.includes('--fail')) throw new Error('failed on purpose');
-  }).run();
-`;

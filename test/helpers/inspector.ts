@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import CDP from 'chrome-remote-interface';
 import { repoRoot } from './child';
 
@@ -13,12 +14,19 @@ export interface InspectedChild {
   finish(): Promise<number | null>;
 }
 
+/** A program for a child Node: a fixture file (`new URL('./fixtures/x.js', import.meta.url)`),
+ *  or the source of one for `-e`. */
+export type Program = URL | string;
+
+const programArgs = (program: Program): string[] =>
+  program instanceof URL ? [fileURLToPath(program)] : ['-e', program];
+
 /**
  * Runs `program` in a child `node --inspect=127.0.0.1:0`, connects chrome-remote-interface to it
  * and hands both to `use`. The child is killed after 20 s whatever happens.
  */
 export async function withInspectedChild(
-  program: string,
+  program: Program,
   use: (child: InspectedChild) => Promise<void>,
 ): Promise<void> {
   const { child, port } = await startInspected(program, { stdout: 'pipe' });
@@ -50,17 +58,22 @@ export async function withInspectedChild(
 }
 
 /**
- * Starts `node [flags] --inspect=127.0.0.1:0 -e source` from the repository root; resolves with
- * the child and its inspector port once it listens. The caller kills the child. Its stdout is
- * dropped unless `stdout: 'pipe'`.
+ * Starts `node [flags] --inspect=127.0.0.1:0 program [args]` from the repository root; resolves
+ * with the child and its inspector port once it listens. The caller kills the child. Its stdout
+ * is dropped unless `stdout: 'pipe'`.
  */
 export async function startInspected(
-  source: string,
-  options: { flags?: string[]; stdout?: 'ignore' | 'pipe' } = {},
+  program: Program,
+  options: { flags?: string[]; args?: string[]; stdout?: 'ignore' | 'pipe' } = {},
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawnProcess(
     process.execPath,
-    [...(options.flags ?? []), '--inspect=127.0.0.1:0', '-e', source],
+    [
+      ...(options.flags ?? []),
+      '--inspect=127.0.0.1:0',
+      ...programArgs(program),
+      ...(options.args ?? []),
+    ],
     { cwd: repoRoot, stdio: ['ignore', options.stdout ?? 'ignore', 'pipe'] },
   );
   // A child that neither listens nor exits is killed, and so rejects.

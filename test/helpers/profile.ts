@@ -1,28 +1,15 @@
 import type { Profile, ProfileFrame, ProfileSample } from 'fiberscope/profiler';
 import { expect } from 'vitest';
-import { runScript } from './child';
+import { runFixture } from './child';
 
 /**
- * Runs `body` in an async function in a child process, with `spawn`, `wait`, `Fiber`, `Future`,
- * the profiler's exports, `burn(ms)`, `tick()` and `sleep(ms)` in scope, and returns what it
- * printed as JSON. Profiles are taken in child processes: the sampler is per process, and a child
+ * Runs a fixture program (`new URL('./fixtures/x.js', import.meta.url)`) in a child process, with
+ * the garbage collector exposed, and returns what it printed as JSON (test/fixtures/run.js's
+ * printResult()). Profiles are taken in child processes: the sampler is per process, and a child
  * keeps other tests' threads out of the samples.
  */
-export function inChild(body: string, args: string[] = []): Record<string, unknown> {
-  const child = runScript(
-    `
-    const { Fiber, Future, spawn, sync, wait } = require('fiberscope');
-    const { startProfiling, assembleProfile, FiberProfile, MAX_TIMELINE_SEGMENTS } = require('fiberscope/profiler');
-    function burn(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
-    const tick = () => new Promise((resolve) => setImmediate(resolve));
-    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-    const leafOf = (profile, sample) => profile.frames[sample.stack[sample.stack.length - 1]];
-    (async () => {
-      ${body}
-    })().catch((error) => { console.error(error); process.exit(1); });
-    `,
-    { nodeArgs: ['--expose-gc'], timeoutMs: 30_000, args },
-  );
+export function inChild(fixture: URL, args: string[] = []): Record<string, unknown> {
+  const child = runFixture(fixture, { nodeArgs: ['--expose-gc'], timeoutMs: 30_000, args });
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
   return JSON.parse(child.stdout);

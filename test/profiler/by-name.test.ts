@@ -54,21 +54,7 @@ describe('FiberProfile#byName()', () => {
   });
 
   it('groups the fibers of a real profile by name', () => {
-    const result = inChild(`
-      const profiler = startProfiling({ intervalUs: 500 });
-      const handle = (name) => spawn(() => { burn(3); wait(sleep(2)); }, { name });
-      await Promise.all([handle('GET /orders'), handle('GET /orders'), handle('GET /orders'), handle('GET /users')]);
-      const profile = profiler.stop();
-      const groups = profile.byName();
-      const orders = groups.find((g) => g.name === 'GET /orders');
-      const ids = profile.threads.filter((t) => t.name === 'GET /orders');
-      console.log(JSON.stringify({
-        names: groups.map((g) => g.kind + ' ' + g.name + ' ' + g.fibers).sort(),
-        cpuMs: [orders.cpuMs, ids.reduce((sum, t) => sum + t.cpuMs, 0)],
-        waitMs: [orders.waitMs, ids.reduce((sum, t) => sum + t.waitMs, 0)],
-        samples: [orders.samples, ids.reduce((sum, t) => sum + t.samples, 0)],
-      }));
-    `);
+    const result = inChild(new URL('./fixtures/by-name-groups.js', import.meta.url));
     expect(result.names).toEqual(['fiber GET /orders 3', 'fiber GET /users 1', 'main main 1']);
     for (const key of ['cpuMs', 'waitMs', 'samples']) {
       const [group, sum] = result[key] as [number, number];

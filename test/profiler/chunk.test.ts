@@ -1,9 +1,7 @@
 // Profiler#takeChunk() hands out what was recorded so far; assembleProfile() builds the profile
 // from the chunks, the same way stop() builds it from its one chunk.
-import path from 'node:path';
 import { assembleProfile, type ProfileChunk } from 'fiberscope/profiler';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/child';
 import { inChild } from '../helpers/profile';
 
 const chunk = (fields: Partial<ProfileChunk>): ProfileChunk => ({
@@ -24,56 +22,7 @@ const chunk = (fields: Partial<ProfileChunk>): ProfileChunk => ({
 
 describe('Profiler#takeChunk() and assembleProfile()', () => {
   it('chunks taken while fibers run assemble to what one chunk of the same data gives', () => {
-    const result = inChild(`
-      const profiler = startProfiling({ intervalUs: 500 });
-      const chunks = [];
-      const taker = setInterval(() => chunks.push(JSON.parse(JSON.stringify(profiler.takeChunk()))), 15);
-      function burnInFiber() { return burn(4); }
-      await Promise.all([1, 2, 3].map((i) => spawn(() => {
-        for (let j = 0; j < 8; j++) { burnInFiber(); wait(sleep(3)); }
-      }, { name: 'worker ' + i })));
-      burn(10);
-      clearInterval(taker);
-      chunks.push(profiler.stopChunk());
-      // One chunk holding everything, as a single stop() would have handed it out.
-      const last = chunks[chunks.length - 1];
-      const one = { ...chunks[0], endTimeUs: last.endTimeUs,
-        dropped: chunks.reduce((sum, c) => sum + c.dropped, 0) };
-      for (const key of ['frames', 'stacks', 'samples', 'events', 'marks', 'names']) one[key] = chunks.flatMap((c) => c[key]);
-      const chunked = assembleProfile(chunks);
-      const whole = assembleProfile([one]);
-      const positions = chunked.frames.filter((f) => !f.special).map((f) => [f.functionName, f.url, f.line, f.column].join(':'));
-      const burnThreads = new Set();
-      for (const sample of chunked.samples) {
-        if (sample.stack.some((i) => chunked.frames[i].functionName === 'burnInFiber')) {
-          burnThreads.add(chunked.threads.find((t) => t.id === sample.threadId).name);
-        }
-      }
-      console.log(JSON.stringify({
-        chunks: chunks.length,
-        same: JSON.stringify(chunked) === JSON.stringify(whole),
-        samples: [chunked.samples.length, whole.samples.length],
-        weightsMs: chunked.samples.reduce((sum, s) => sum + s.weightUs, 0) / 1000,
-        spanMs: (chunked.endTimeUs - chunked.startTimeUs) / 1000,
-        duplicateFrames: positions.length - new Set(positions).size,
-        stacks: chunks.reduce((sum, c) => sum + c.stacks.length, 0),
-        duplicateStacks: (() => {
-          const nodes = chunks.flatMap((c) => c.stacks.map((node) => node.join()));
-          return nodes.length - new Set(nodes).size;
-        })(),
-        // Samples of one stack share its array: as many arrays as distinct JavaScript stacks.
-        ...(() => {
-          const js = chunked.samples.filter((s) => !chunked.frames[s.stack[0]].special);
-          return {
-            jsSamples: js.length,
-            stackArrays: new Set(js.map((s) => s.stack)).size,
-            distinctStacks: new Set(js.map((s) => s.stack.join())).size,
-          };
-        })(),
-        burnThreads: [...burnThreads].sort(),
-        names: chunked.threads.map((t) => t.name),
-      }));
-    `);
+    const result = inChild(new URL('./fixtures/chunks-while-fibers-run.js', import.meta.url));
     expect(result.chunks as number).toBeGreaterThan(2);
     expect(result.same).toBe(true);
     expect((result.samples as number[])[0]).toBeGreaterThan(0);
@@ -91,24 +40,7 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
   });
 
   it('keeps fiber names across chunks, a name taken back to the default included', () => {
-    const result = inChild(`
-      const profiler = startProfiling();
-      const chunks = [];
-      const renamed = new Fiber(() => { Fiber.yield(); Fiber.yield(); }, { name: 'x' });
-      const named = new Fiber(() => { Fiber.yield(); }, { name: 'kept' });
-      const unnamed = new Fiber(() => { Fiber.yield(); });
-      for (const fiber of [renamed, named, unnamed]) fiber.run();
-      chunks.push(profiler.takeChunk());
-      renamed.name = '';
-      for (const fiber of [renamed, named, unnamed]) fiber.run();
-      chunks.push(profiler.stopChunk());
-      const profile = assembleProfile(chunks);
-      const nameOf = (fiber) => profile.threads.find((t) => t.id === fiber.id)?.name;
-      console.log(JSON.stringify({
-        names: [nameOf(renamed), nameOf(named), nameOf(unnamed)],
-        listed: chunks.map((c) => c.names.map(([, name]) => name)),
-      }));
-    `);
+    const result = inChild(new URL('./fixtures/chunks-fiber-names.js', import.meta.url));
     expect(result.names).toEqual(['', 'kept', '']);
     // Unnamed fibers cost no entry: only names, and the renaming, are handed out.
     expect(result.listed).toEqual([['x', 'kept'], ['']]);
@@ -155,18 +87,7 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
   });
 
   it('stop() after takeChunk(), and any use after the end, throw clear errors', () => {
-    const result = inChild(`
-      const errors = [];
-      const attempt = (fn) => { try { fn(); errors.push('no error'); } catch (error) { errors.push(error.constructor.name + ': ' + error.message); } };
-      const profiler = startProfiling();
-      profiler.takeChunk();
-      attempt(() => profiler.stop());
-      const last = profiler.stopChunk();
-      attempt(() => profiler.takeChunk());
-      attempt(() => profiler.stopChunk());
-      attempt(() => profiler.stop());
-      console.log(JSON.stringify({ errors, last: typeof last.endTimeUs }));
-    `);
+    const result = inChild(new URL('./fixtures/chunks-misuse.js', import.meta.url));
     expect(result.errors).toEqual([
       'Error: Chunks were taken from this profiler: end it with stopChunk() and pass every chunk to assembleProfile()',
       'Error: The profiler was already stopped',
@@ -177,28 +98,7 @@ describe('Profiler#takeChunk() and assembleProfile()', () => {
   });
 
   it('the native takeSamples(), internCaller() and stopSampling() reject misuse without crashing', () => {
-    const result = inChild(
-      `
-      const { binding } = require(process.argv[1]);
-      const errors = [];
-      const attempt = (fn) => { try { fn(); errors.push('no error'); } catch (error) { errors.push(error.constructor.name + ': ' + error.message); } };
-      attempt(() => binding.takeSamples());
-      attempt(() => binding.internCaller('/'));
-      attempt(() => binding.stopSampling());
-      const profiler = startProfiling();
-      attempt(() => binding.takeSamples(1));
-      attempt(() => binding.internCaller());
-      attempt(() => binding.internCaller(42));
-      attempt(() => binding.internCaller('a', 'b'));
-      attempt(() => binding.stopSampling(true));
-      const id = binding.internCaller('/nothing-starts-with-this/');
-      const none = binding.internCaller('');
-      const chunk = binding.takeSamples();
-      profiler.stopChunk();
-      console.log(JSON.stringify({ errors, id, none, frames: chunk.frames.length }));
-    `,
-      [path.join(repoRoot, 'dist', 'fiber', 'native.js')],
-    );
+    const result = inChild(new URL('./fixtures/native-sampling-misuse.js', import.meta.url));
     expect(result.errors).toEqual([
       'Error: The profiler is not running',
       'Error: The profiler is not running',

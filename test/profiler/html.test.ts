@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { Profile, ProfileThread } from 'fiberscope/profiler';
 import { toHtml } from 'fiberscope/profiler';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runScript } from '../helpers/child';
+import { repoRoot, runFixture } from '../helpers/child';
 import { htmlData } from '../helpers/profile';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -226,25 +226,10 @@ describe('the page in headless Chromium', () => {
       context.skip();
     }
     const file = path.join(dir, 'real.html');
-    const child = runScript(
-      `
-      const { writeFileSync } = require('node:fs');
-      const { spawn, wait } = require('fiberscope');
-      const { startProfiling } = require('fiberscope/profiler');
-      function crunchNumbers(ms) { const end = Date.now() + ms; let x = 0; while (Date.now() < end) x++; return x; }
-      (async () => {
-        const profiler = startProfiling({ intervalUs: 500 });
-        const crunch = () => spawn(() => {
-          crunchNumbers(75);
-          wait(new Promise((resolve) => setTimeout(resolve, 5)));
-          crunchNumbers(5);
-        }, { name: 'cruncher' });
-        await Promise.all([crunch(), crunch()]);
-        writeFileSync(process.argv[1], profiler.stop().toHtml({ title: 'cruncher profile' }));
-      })().catch((error) => { console.error(error); process.exit(1); });
-      `,
-      { args: [file], timeoutMs: 30_000 },
-    );
+    const child = runFixture(new URL('./fixtures/html-cruncher.js', import.meta.url), {
+      args: [file],
+      timeoutMs: 30_000,
+    });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     const url = pathToFileURL(file).href;
@@ -261,7 +246,7 @@ describe('the page in headless Chromium', () => {
     // The name group selected from the address: its flame graph, times and wait site.
     const group = chromium(['--dump-dom', `${url}#thread=g0`]);
     expect(group).toMatch(
-      /<div id="selection">"cruncher" \(2 fibers\): running [\d.]+ ms, waiting [\d.]+ ms, ready [\d.]+ ms; waits at \S+ \(\[eval\]:\d+\) [\d.]+ ms ×2<\/div>/,
+      /<div id="selection">"cruncher" \(2 fibers\): running [\d.]+ ms, waiting [\d.]+ ms, ready [\d.]+ ms; waits at \S+ \([^()]*html-cruncher\.js:\d+\) [\d.]+ ms ×2<\/div>/,
     );
     expect(group).toMatch(/<div class="frame[^"]*"[^>]*>crunchNumbers<\/div>/);
 

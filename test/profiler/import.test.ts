@@ -73,3 +73,51 @@ describe('fromSpeedscope()', () => {
     ]);
   });
 });
+
+describe("fromSpeedscope() on fiberscope's own files", () => {
+  const profile = (name: string, samples: number[][], weights: number[]) => ({
+    type: 'sampled',
+    name,
+    unit: 'microseconds',
+    startValue: 0,
+    endValue: weights.reduce((sum, weight) => sum + weight, 0),
+    samples,
+    weights,
+  });
+  const file = (merged: ReturnType<typeof profile>) =>
+    JSON.stringify({
+      $schema: 'https://www.speedscope.app/file-format-schema.json',
+      shared: { frames: [{ name: 'x' }, { name: 'y' }, { name: 'z' }] },
+      profiles: [
+        merged,
+        profile('fiber #1', [[0], [1]], [1, 1]),
+        profile('fiber #2', [[0], [2]], [1, 2]),
+      ],
+      name: 'f',
+      activeProfileIndex: 0,
+      exporter: 'fiberscope',
+    });
+  const laidOut = (text: string) =>
+    fromSpeedscope(text).samples.map(({ timeUs, threadId, stack }) => [timeUs, threadId, stack]);
+
+  it('times the samples by the merged profile, trying each thread where samples are alike', () => {
+    // x is next on both fibers: fiber #1 first leads nowhere (z is fiber #2's).
+    const merged = profile('all threads', [[0], [2], [0], [1]], [1, 2, 1, 1]);
+    expect(laidOut(file(merged))).toEqual([
+      [0, 2, [0]],
+      [1, 2, [2]],
+      [3, 1, [0]],
+      [4, 1, [1]],
+    ]);
+  });
+
+  it('lays each thread out on its own when the threads do not interleave into it', () => {
+    const merged = profile('all threads', [[0], [2], [1], [0]], [1, 2, 1, 1]);
+    expect(laidOut(file(merged))).toEqual([
+      [0, 1, [0]],
+      [1, 1, [1]],
+      [0, 2, [0]],
+      [1, 2, [2]],
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 // The fiber REPL through scripted streams: each input runs in a fiber, the event loop turns
 // while it waits, Node's REPL behaviour (declarations, _, _error, multi-line) is kept.
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Driver, startDriver } from './driver';
@@ -9,6 +10,9 @@ afterEach(() => {
   driver?.close();
   driver = undefined;
 });
+
+/** A worker thread that sends this process SIGINT in 300 ms (Ctrl-C while an input spins). */
+const sigintSoon = () => new Worker(new URL('./fixtures/sigint-soon.js', import.meta.url));
 
 function open(options = {}): Driver {
   driver = startDriver(options);
@@ -142,9 +146,7 @@ describe('what an input leaves behind', () => {
   it('ends a busy loop stopped by Ctrl-C with the interrupt code, and leaves no domain', async () => {
     const domain = require('node:domain') as { _stack: unknown[] };
     const repl = open();
-    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
-      eval: true,
-    });
+    const killer = sigintSoon();
     await repl.type('while (true) {}');
     await killer.terminate();
     expect(await repl.type('_error.code')).toBe("'ERR_SCRIPT_EXECUTION_INTERRUPTED'");
@@ -210,17 +212,7 @@ describe('commands', () => {
 
 describe('preloaded modules', () => {
   it("makes a module's exports variables, loading it inside a fiber", async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const path = await import('node:path');
-    const dir = mkdtempSync(path.join(require('node:os').tmpdir(), 'repl-require-'));
-    const file = path.join(dir, 'models.js');
-    writeFileSync(
-      file,
-      `const { wait } = require(${JSON.stringify(require.resolve('fiberscope'))});
-       // Waiting at load time works: modules are loaded inside a fiber.
-       const ready = wait(new Promise((r) => setTimeout(r, 5, true)));
-       exports.shipments = { find: (id) => ({ id, ready }) };`,
-    );
+    const file = fileURLToPath(new URL('./fixtures/models.js', import.meta.url));
     const repl = startDriver({ require: [file] });
     driver = repl;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -229,11 +221,7 @@ describe('preloaded modules', () => {
   });
 
   it('says which module failed and keeps going', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const path = await import('node:path');
-    const dir = mkdtempSync(path.join(require('node:os').tmpdir(), 'repl-require-'));
-    const broken = path.join(dir, 'broken.js');
-    writeFileSync(broken, 'throw new Error("cannot start")');
+    const broken = fileURLToPath(new URL('./fixtures/broken.js', import.meta.url));
     const repl = startDriver({ require: ['./does-not-exist-anywhere', broken] });
     driver = repl;
     const printed = await repl.type('1 + 1');
@@ -277,9 +265,7 @@ describe('Ctrl-C', () => {
     const repl = open();
     await repl.type('let spins = 0');
     // The main thread is blocked by the loop: the signal comes from another thread.
-    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
-      eval: true,
-    });
+    const killer = sigintSoon();
     const interrupted = await repl.type('while (true) { spins++ }');
     await killer.terminate();
     expect(interrupted).toContain('Uncaught Error: Script execution was interrupted by `SIGINT`');
@@ -292,9 +278,7 @@ describe('Ctrl-C, nested', () => {
   it('stops a busy loop in a fiber the input runs: the error comes out of that run()', async () => {
     const repl = open();
     await repl.type('const { Fiber: Nested } = fiberscope');
-    const killer = new Worker('setTimeout(() => process.kill(process.pid, "SIGINT"), 300)', {
-      eval: true,
-    });
+    const killer = sigintSoon();
     const printed = await repl.type(
       'let caught; try { new Nested(() => { while (true) {} }).run() } catch (e) { caught = `${e.code}: ${e.message}` }; caught',
     );

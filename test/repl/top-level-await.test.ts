@@ -23,7 +23,7 @@ async function attached() {
   // The target has the fiberscope runtime, nothing else: what the inputs use, they declare. Its
   // inspector listens before its program runs: the REPL attaches once it has said so.
   const { child, port } = await startInspected(
-    "require('fiberscope'); console.log('ready'); setInterval(() => {}, 1000);",
+    new URL('../fixtures/fiberscope-ready.js', import.meta.url),
     { stdout: 'pipe' },
   );
   children.push(child);

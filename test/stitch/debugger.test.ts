@@ -2,18 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { withInspectedChild } from '../helpers/inspector';
 
-const program = `
-  require('node:inspector').waitForDebugger();
-  const { spawn, wait } = require('fiberscope');
-  function spawnSite() {
-    return spawn(() => {
-      wait(new Promise((resolve) => setTimeout(resolve, 5)));
-      debugger;
-      return 'done';
-    }, { name: 'GET /orders' });
-  }
-  spawnSite().then((value) => console.log('fiber returned ' + value));
-`;
+const program = new URL('./fixtures/debugger-spawn-site.js', import.meta.url);
 
 interface StackTrace {
   description?: string;

@@ -7,38 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runScript } from '../helpers/child';
-
-const sourceMaps = path.join(repoRoot, 'dist', 'stitch', 'source-maps.js');
+import { runFixture } from '../helpers/child';
 
 // Comments, blank lines and types that compile away, so .js and .ts lines differ.
-const fixtureSource = `// A fixture that throws at a known line.
-
-/**
- * Some commentary, so that the compiled JavaScript and this file disagree on line numbers.
- */
-
-interface Options {
-  readonly label: string;
-}
-
-type Unused = { never: number };
-
-export function boom(options: Options = { label: 'x' }): never {
-  const message: string = \`boom \${options.label}\`;
-  throw new Error(message);
-}
-
-async function inner(): Promise<never> {
-  await null;
-  // still a comment
-  throw new Error('async boom');
-}
-
-export async function outer(): Promise<void> {
-  await inner();
-}
-`;
+const fixtureSource = fs.readFileSync(new URL('./fixtures/throws.ts', import.meta.url), 'utf8');
 
 /** 1-based line and column of `needle` in `text`. */
 function position(text: string, needle: string): { line: number; column: number } {
@@ -90,24 +62,19 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A child that runs `before`, loads fiberscope, then runs `body` (which calls installSourceMaps(),
- *  as the package entry is to do). NODE_OPTIONS is cleared so only the test decides whether Node
- *  maps by itself. */
+/** Runs a fixture (test/stitch/fixtures/source-maps-*.js: they load fiberscope, then call
+ *  installSourceMaps() as the package entry is to do) with `args`, and returns what it printed as
+ *  JSON. NODE_OPTIONS is cleared so only the test decides whether Node maps by itself. */
 function run(
-  body: string,
-  options: { before?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+  fixture: string,
+  args: string[],
+  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
 ) {
-  const child = runScript(
-    `
-    const builtin = Error.prepareStackTrace;
-    ${options.before ?? ''}
-    require('fiberscope');
-    const sourceMaps = require(${JSON.stringify(sourceMaps)});
-    const stackOf = (fn) => { try { fn(); } catch (error) { return error.stack; } return 'no throw'; };
-    ${body}
-    `,
-    { nodeArgs: options.nodeArgs ?? [], env: { NODE_OPTIONS: '', ...options.env } },
-  );
+  const child = runFixture(new URL(`./fixtures/${fixture}`, import.meta.url), {
+    args,
+    nodeArgs: options.nodeArgs ?? [],
+    env: { NODE_OPTIONS: '', ...options.env },
+  });
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
   return JSON.parse(child.stdout);
@@ -120,29 +87,19 @@ describe('installSourceMaps()', () => {
   for (const kind of ['external', 'inline'] as const) {
     it(`maps frames of TypeScript compiled with an ${kind} source map`, () => {
       const file = kind === 'external' ? external : inline;
-      const result = run(`
-        sourceMaps.installSourceMaps();
-        sourceMaps.installSourceMaps();
-        const stack = stackOf(() => require(${JSON.stringify(file)}).boom());
-        console.log(JSON.stringify({ stack, active: sourceMaps.sourceMapsActive() }));
-      `);
+      const result = run('source-maps-stack.js', [file]);
       expect(result.active).toBe(true);
       const lines = result.stack.split('\n');
       expect(lines[0]).toBe('Error: boom x');
       expect(lines[1]).toBe(`    at Object.boom (${tsFrame(file, tsThrow)})`);
       expect(result.stack).not.toContain('fixture.js');
       // Frames without a map are untouched.
-      expect(lines[2]).toMatch(/^ {4}at \[eval\]:\d+:\d+$/);
+      expect(lines[2]).toMatch(/^ {4}at \S+\/source-maps-stack\.js:\d+:\d+$/);
     });
   }
 
   it('keeps async frames, and maps them too', () => {
-    const result = run(`
-      sourceMaps.installSourceMaps();
-      require(${JSON.stringify(external)}).outer().catch((error) => {
-        console.log(JSON.stringify({ stack: error.stack }));
-      });
-    `);
+    const result = run('source-maps-async.js', [external]);
     expect(result.stack.split('\n')).toEqual([
       'Error: async boom',
       `    at inner (${tsFrame(external, tsAsyncThrow)})`,
@@ -151,42 +108,19 @@ describe('installSourceMaps()', () => {
   });
 
   it('formats unmapped frames exactly like V8, also for errors created before install and non-Errors', () => {
-    const result = run(`
-      const fixture = require(${JSON.stringify(external)});
-      const early = (() => { try { fixture.boom(); } catch (error) { return error; } })();
-      const where = () => { const holder = { name: 'Holder' }; Error.captureStackTrace(holder); return holder.stack; };
-      const plain = () => new TypeError('plain').stack;
-      const stacks = [];
-      for (const install of [false, true]) {
-        if (install) sourceMaps.installSourceMaps();
-        stacks.push([where(), plain()]);
-      }
-      const [before, after] = stacks;
-      console.log(JSON.stringify({ before, after, active: sourceMaps.sourceMapsActive(), early: early.stack }));
-    `);
+    const result = run('source-maps-unmapped.js', [external]);
     expect(result.active).toBe(true);
     expect(result.after).toEqual(result.before);
-    expect(result.after[0]).toMatch(/^Holder\n {4}at where \(\[eval\]:/);
-    expect(result.after[1]).toMatch(/^TypeError: plain\n {4}at plain \(\[eval\]:/);
+    expect(result.after[0]).toMatch(/^Holder\n {4}at where \(\S+\/source-maps-unmapped\.js:/);
+    expect(result.after[1]).toMatch(
+      /^TypeError: plain\n {4}at plain \(\S+\/source-maps-unmapped\.js:/,
+    );
     // V8 formats lazily: an error thrown before install, read after, is mapped.
     expect(result.early.split('\n')[1]).toBe(`    at Object.boom (${tsFrame(external, tsThrow)})`);
   });
 
   it('formats by itself like V8 where Node exposes no default Error.prepareStackTrace (older Node 20)', () => {
-    const result = run(
-      `
-      const fixture = require(${JSON.stringify(external)});
-      const plain = () => new RangeError('plain').stack;
-      const stacks = [];
-      for (const install of [false, true]) {
-        if (install) sourceMaps.installSourceMaps();
-        stacks.push(plain());
-      }
-      const empty = (() => { const limit = Error.stackTraceLimit; Error.stackTraceLimit = 0; const stack = new Error('none').stack; Error.stackTraceLimit = limit; return stack; })();
-      console.log(JSON.stringify({ stacks, empty, mapped: stackOf(() => fixture.boom()), active: sourceMaps.sourceMapsActive() }));
-    `,
-      { before: 'Error.prepareStackTrace = undefined;' },
-    );
+    const result = run('source-maps-no-default-hook.js', [external]);
     expect(result.active).toBe(true);
     expect(result.stacks[1]).toBe(result.stacks[0]);
     expect(result.empty).toBe('Error: none');
@@ -198,18 +132,7 @@ describe('installSourceMaps()', () => {
     ['NODE_OPTIONS=--enable-source-maps', { env: { NODE_OPTIONS: '--enable-source-maps' } }],
   ] as const) {
     it(`leaves mapping to Node under ${how} (no double mapping)`, () => {
-      const result = run(
-        `
-        sourceMaps.installSourceMaps();
-        const stack = stackOf(() => require(${JSON.stringify(external)}).boom());
-        console.log(JSON.stringify({
-          stack,
-          active: sourceMaps.sourceMapsActive(),
-          untouched: Error.prepareStackTrace === builtin,
-        }));
-      `,
-        options,
-      );
+      const result = run('source-maps-node-maps.js', [external], options);
       expect(result.active).toBe(false);
       expect(result.untouched).toBe(true);
       const top = result.stack.split('\n')[1];
@@ -220,35 +143,14 @@ describe('installSourceMaps()', () => {
   }
 
   it('composes with an Error.prepareStackTrace installed before, handing it mapped call sites', () => {
-    const result = run(
-      `
-      sourceMaps.installSourceMaps();
-      const stack = stackOf(() => require(${JSON.stringify(external)}).boom());
-      console.log(JSON.stringify({ stack, replaced: Error.prepareStackTrace !== user }));
-    `,
-      {
-        before: `
-        const user = (error, sites) =>
-          'custom:' + sites.length + ':' + sites[0].getFileName() + ':' + sites[0].getLineNumber() + ':' + sites[0].getColumnNumber();
-        Error.prepareStackTrace = user;
-      `,
-      },
-    );
+    const result = run('source-maps-hook-before.js', [external]);
     expect(result.replaced).toBe(true);
     expect(result.stack).toMatch(/^custom:\d+:/);
     expect(result.stack.replace(/^custom:\d+:/, '')).toBe(tsFrame(external, tsThrow));
   });
 
   it('steps aside for an Error.prepareStackTrace installed after it', () => {
-    const result = run(`
-      sourceMaps.installSourceMaps();
-      const user = (error, sites) =>
-        'custom:' + sites.length + ':' + sites[0].getFileName() + ':' + sites[0].getLineNumber();
-      Error.prepareStackTrace = user;
-      const stack = stackOf(() => require(${JSON.stringify(external)}).boom());
-      sourceMaps.installSourceMaps();
-      console.log(JSON.stringify({ stack, kept: Error.prepareStackTrace === user }));
-    `);
+    const result = run('source-maps-hook-after.js', [external]);
     expect(result.kept).toBe(true);
     // The user's hook gets V8's own call sites: the compiled file, not re-wrapped by fiberscope.
     expect(result.stack).toMatch(/^custom:\d+:/);
@@ -261,15 +163,11 @@ describe('originalPosition() and mapPosition()', () => {
     it(`give the original 1-based position through an ${kind} map, and nothing without one`, () => {
       const file = kind === 'external' ? external : inline;
       const source = file.replace(/\.js$/, '.ts');
-      const result = run(`
-        const at = [${jsThrow.line}, ${jsThrow.column}];
-        console.log(JSON.stringify({
-          original: sourceMaps.originalPosition(${JSON.stringify(file)}, ...at),
-          mapped: sourceMaps.mapPosition(${JSON.stringify(file)}, ...at),
-          unmapped: String(sourceMaps.originalPosition(${JSON.stringify(source)}, 3, 1)),
-          own: String(sourceMaps.mapPosition(${JSON.stringify(sourceMaps)}, 1, 1)),
-        }));
-      `);
+      const result = run('source-maps-positions.js', [
+        file,
+        String(jsThrow.line),
+        String(jsThrow.column),
+      ]);
       const expected = { file: source, line: tsThrow.line, column: tsThrow.column };
       expect(result).toEqual({
         original: expected,

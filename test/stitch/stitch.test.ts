@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Fiber, Future, futurize, spawn, wait } from 'fiberscope';
 import { configureStitching, formatStitched, stitch } from 'fiberscope/stitch';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { repoRoot, runScript } from '../helpers/child';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runFixture } from '../helpers/child';
 
 const ErrorStackParser = (
   createRequire(import.meta.url)('error-stack-parser') as {
@@ -19,9 +17,6 @@ const ErrorStackParser = (
     };
   }
 ).default;
-
-const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-stitch-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SEPARATOR =
   /^ {4}--- fiber #(\d+)(?: "(.*)")? (waited here|was spawned here|was run from here) ---$/;
@@ -358,21 +353,10 @@ describe('bounds and options', () => {
 
 describe('spawn sites: the spawned function', () => {
   // A plain JavaScript program, so that its lines and columns are exactly V8's.
-  const program = path.join(dir, 'spawn-site.js');
-  writeFileSync(
-    program,
-    `const { spawn, wait } = require(${JSON.stringify(path.join(repoRoot, 'dist', 'entry', 'index.js'))});
-function handler() {
-  return wait(Promise.reject(new Error('failed')));
-}
-function startRequest() {
-  return spawn(handler, { name: 'GET /x' });
-}
-startRequest().catch((error) => console.log(JSON.stringify(error.stack)));
-`,
-  );
+  const fixture = new URL('./fixtures/spawn-site.js', import.meta.url);
+  const program = fileURLToPath(fixture);
   const spawnSegment = (env: NodeJS.ProcessEnv = {}) => {
-    const child = runScript(`require(${JSON.stringify(program)})`, { env });
+    const child = runFixture(fixture, { env });
     expect(child.stderr).toBe('');
     const stack = JSON.parse(child.stdout) as string;
     const lines = stack.split('\n');
@@ -381,13 +365,13 @@ startRequest().catch((error) => console.log(JSON.stringify(error.stack)));
   };
 
   it("by default, the segment is the spawned function's line: where it is defined", () => {
-    // `function handler(` on line 2: V8 places a function at its parameter list, column 17.
-    expect(spawnSegment()).toEqual([`    at handler (${program}:2:17)`]);
+    // `function handler(` on line 7: V8 places a function at its parameter list, column 17.
+    expect(spawnSegment()).toEqual([`    at handler (${program}:7:17)`]);
   });
 
   it('FIBERSCOPE_SPAWN_SITES=caller shows the line that spawned it; =0 no segment', () => {
     expect(spawnSegment({ FIBERSCOPE_SPAWN_SITES: 'caller' })).toEqual([
-      `    at startRequest (${program}:6:10)`,
+      `    at startRequest (${program}:11:10)`,
     ]);
     expect(spawnSegment({ FIBERSCOPE_SPAWN_SITES: '0' })).toBeUndefined();
   });
@@ -567,28 +551,8 @@ describe('stitching off: every stack as node-fibers leaves it', () => {
   });
 
   it('FIBERSCOPE_STITCH=0 turns stitching off at start-up', () => {
-    const program = `
-      const { Fiber, Future, spawn, wait } = require('fiberscope');
-      const { configureStitching } = require('fiberscope/stitch');
-      const results = [];
-      const check = (how, error, before) =>
-        results.push({ how, unchanged: error.stack === before, segment: error.stack.includes('--- fiber') });
-      const make = (how) => { const error = new Error(how); return [error, error.stack]; };
-      (async () => {
-        const [a, aBefore] = make('throwInto');
-        const fiber = new Fiber(() => { try { Fiber.yield(); } catch (error) { return error; } });
-        fiber.run();
-        check('throwInto', fiber.throwInto(a), aBefore);
-        const [b, bBefore] = make('wait');
-        check('wait', await spawn(() => { try { wait(Promise.reject(b)); } catch (error) { return error; } }), bBefore);
-        const [c, cBefore] = make('escape');
-        check('escape', await spawn(() => { throw c; }).catch((error) => error), cBefore);
-        const [d, dBefore] = make('future');
-        check('future', await spawn(() => { const f = new Future(); f.throw(d); try { f.wait(); } catch (error) { return error; } }), dBefore);
-        console.log(JSON.stringify({ stacks: configureStitching({}).stacks, results }));
-      })();
-    `;
-    const off = runScript(program, { env: { FIBERSCOPE_STITCH: '0' } });
+    const program = new URL('./fixtures/stitch-every-way.js', import.meta.url);
+    const off = runFixture(program, { env: { FIBERSCOPE_STITCH: '0' } });
     expect(off.stderr).toBe('');
     const offResult = JSON.parse(off.stdout);
     expect(offResult.stacks).toBe(false);
@@ -600,7 +564,7 @@ describe('stitching off: every stack as node-fibers leaves it', () => {
       })),
     );
     // The same program with stitching on: each of those stacks gets segments.
-    const on = runScript(program, { env: { FIBERSCOPE_STITCH: '1' } });
+    const on = runFixture(program, { env: { FIBERSCOPE_STITCH: '1' } });
     expect(on.stderr).toBe('');
     expect(JSON.parse(on.stdout).results).toEqual(
       ['throwInto', 'wait', 'escape', 'future'].map((how) => ({
@@ -745,29 +709,10 @@ describe('stitch() and formatStitched()', () => {
 
 describe('memory', () => {
   it('a million failed waits retain nothing: RSS stays flat', () => {
-    const child = runScript(
-      `
-      const { spawn, wait } = require('fiberscope');
-      const tick = () => new Promise((resolve) => setImmediate(resolve));
-      (async () => {
-        const total = 1_000_000, warmup = 100_000, perFiber = 1000;
-        let failures = 0, rssAfterWarmup = 0;
-        const failMany = () => spawn(() => {
-          for (let i = 0; i < perFiber; i++) {
-            try { wait(Promise.reject(new Error('failed ' + i))); } catch (error) { failures++; }
-          }
-        });
-        for (let done = 0; done < total; done += perFiber) {
-          await failMany();
-          if (done + perFiber === warmup) { globalThis.gc(); await tick(); rssAfterWarmup = process.memoryUsage().rss; }
-        }
-        globalThis.gc(); await tick();
-        const growthMb = (process.memoryUsage().rss - rssAfterWarmup) / 1048576;
-        console.log(JSON.stringify({ failures, growthMb: Math.round(growthMb * 10) / 10 }));
-      })();
-      `,
-      { nodeArgs: ['--expose-gc'], timeoutMs: 240_000 },
-    );
+    const child = runFixture(new URL('./fixtures/failed-waits-memory.js', import.meta.url), {
+      nodeArgs: ['--expose-gc'],
+      timeoutMs: 240_000,
+    });
     expect(child.stderr).toBe('');
     const result = JSON.parse(child.stdout);
     expect(result.failures).toBe(1_000_000);

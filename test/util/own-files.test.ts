@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type * as OwnFiles from '../../src/util/own-files';
-import { repoRoot, runScript } from '../helpers/child';
+import { repoRoot, runFixture } from '../helpers/child';
 
 const { OWN_DIR, isOwnFile, isOwnFrame } = createRequire(import.meta.url)(
   '../../dist/util/own-files.js',
@@ -56,14 +56,7 @@ describe('isOwnFrame', () => {
   });
 
   it("matches the frames of fiberscope's own functions in a real stack", () => {
-    const result = runScript(`
-      const { wait } = require('fiberscope');
-      const { isOwnFrame } = require('./dist/util/own-files.js');
-      let stack = '';
-      try { wait(Promise.resolve()); } catch (error) { stack = error.stack; }
-      const frames = stack.split('\\n').filter((line) => /^\\s*at /.test(line));
-      console.log(JSON.stringify({ own: isOwnFrame(frames[0]), last: isOwnFrame(frames[frames.length - 1]) }));
-    `);
+    const result = runFixture(new URL('./fixtures/own-frames.js', import.meta.url));
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ own: true, last: false });
   });

@@ -6,8 +6,11 @@
 // speedscope does; `evented` ones (open/close events) as one sample per stretch of time between
 // two events while something is open. A profile named like a fiberscope thread label (`main`,
 // `fiber #12 "GET /orders"`, `fiber #12`) gets that thread back; any other becomes a fiber named
-// after it, numbered from 1. fiberscope's own merged `all threads` profile is skipped (it repeats
-// the others). Values convert to microseconds; `none` and `bytes` are taken as microseconds.
+// after it, numbered from 1. fiberscope's own merged `all threads` profile is not a thread (it
+// repeats the others), but its order is the samples' order in time: when the thread profiles
+// interleave into it, each sample's time is where it lies in the merged profile, so that the
+// threads share one timeline and exporting again gives the same file. Values convert to
+// microseconds; `none` and `bytes` are taken as microseconds.
 // The format has no waiting time: each thread's wall time is its profile's span, its wait 0.
 
 import { isRecord, type Json } from '../../util/json';
@@ -91,6 +94,7 @@ export function fromSpeedscope(text: string): Profile {
     file.exporter.startsWith('fiberscope') &&
     profiles.length > 1;
   const kept: Thread[] = [];
+  let merged: Json | undefined;
   profiles.forEach((profile, index) => {
     if (!isRecord(profile)) fail(`profiles[${index}] is not an object`);
     if (profile.type !== 'sampled' && profile.type !== 'evented') {
@@ -103,7 +107,10 @@ export function fromSpeedscope(text: string): Profile {
       fail(`profiles[${index}] needs numeric "startValue" and "endValue"`);
     }
     const name = typeof profile.name === 'string' ? profile.name : '';
-    if (skipMerged && name === 'all threads') return;
+    if (skipMerged && name === 'all threads') {
+      merged ??= profile;
+      return;
+    }
     kept.push({ profile, index, identity: parseLabel(name) });
   });
 
@@ -129,7 +136,7 @@ export function fromSpeedscope(text: string): Profile {
   const endTimeUs = Math.max(
     ...kept.map(({ profile }) => (profile.endValue as number) * scale(profile)),
   );
-  const samples: ProfileSample[] = [];
+  const owns: ProfileSample[][] = [];
   const threads: ProfileThread[] = [];
   const weights: number[] = [];
   for (const { profile, index, identity } of kept) {
@@ -188,7 +195,7 @@ export function fromSpeedscope(text: string): Profile {
       until(Math.max(last, profile.endValue as number));
     }
     const busy = busyFigures(own, frames);
-    samples.push(...own);
+    owns.push(own);
     threads.push({
       id,
       name,
@@ -198,6 +205,21 @@ export function fromSpeedscope(text: string): Profile {
         Math.max(0, ((profile.endValue as number) - (profile.startValue as number)) * us) / 1000,
       waitMs: 0,
       samples: busy.samples,
+    });
+  }
+  const owners = merged === undefined ? undefined : interleaving(merged, kept);
+  let samples: ProfileSample[];
+  if (owners === undefined) samples = owns.flat();
+  else {
+    // Each thread's samples in turn as the merged profile lists them, laid out by its weights.
+    const us = scale(merged as Json);
+    const next = owns.map(() => 0);
+    let at = (merged as Json).startValue as number;
+    samples = owners.map((owner, i) => {
+      const sample = (owns[owner] as ProfileSample[])[(next[owner] as number)++] as ProfileSample;
+      sample.timeUs = at * us - startTimeUs;
+      at += ((merged as Json).weights as number[])[i] as number;
+      return sample;
     });
   }
   threads.sort((a, b) => a.id - b.id);
@@ -211,4 +233,81 @@ export function fromSpeedscope(text: string): Profile {
     samples,
     threads,
   };
+}
+
+/**
+ * For each sample of fiberscope's merged profile, the index in `kept` of the thread profile it is
+ * the next sample of (same stack, same weight), such that each thread's samples are its merged
+ * ones in order; undefined when they do not interleave so (a file edited by hand or by another
+ * tool) or when telling how takes too long. Samples alike on several threads are tried on each,
+ * the lowest index first, going back where that leads nowhere.
+ */
+function interleaving(merged: Json, kept: readonly Thread[]): number[] | undefined {
+  const keysOf = (profile: Json): string[] | undefined => {
+    const { samples, weights } = profile;
+    if (!Array.isArray(samples) || !Array.isArray(weights)) return undefined;
+    if (samples.length !== weights.length) return undefined;
+    return samples.map((stack, i) => `${String(weights[i])}:${String(stack)}`);
+  };
+  const unit = merged.unit;
+  if (merged.type !== 'sampled' || merged.startValue !== 0) return undefined;
+  const wanted = keysOf(merged);
+  if (wanted === undefined) return undefined;
+  const lists: string[][] = [];
+  for (const { profile } of kept) {
+    const keys = profile.type === 'sampled' && profile.unit === unit ? keysOf(profile) : undefined;
+    if (keys === undefined) return undefined;
+    lists.push(keys);
+  }
+  if (lists.reduce((sum, keys) => sum + keys.length, 0) !== wanted.length) return undefined;
+
+  // The threads by the key of their next sample.
+  const waiting = new Map<string, number[]>();
+  const next = lists.map(() => 0);
+  const enter = (thread: number) => {
+    const key = (lists[thread] as string[])[next[thread] as number];
+    if (key === undefined) return;
+    const threads = waiting.get(key);
+    if (threads === undefined) waiting.set(key, [thread]);
+    else {
+      threads.push(thread);
+      threads.sort((a, b) => a - b);
+    }
+  };
+  const leave = (thread: number) => {
+    const key = (lists[thread] as string[])[next[thread] as number];
+    if (key === undefined) return;
+    const threads = waiting.get(key) as number[];
+    threads.splice(threads.indexOf(thread), 1);
+    if (threads.length === 0) waiting.delete(key);
+  };
+  for (let thread = 0; thread < lists.length; thread++) enter(thread);
+
+  const owners: number[] = [];
+  // The threads still to try at each position up to the current one.
+  const untried: number[][] = [];
+  let budget = 16 * wanted.length + 10_000;
+  let i = 0;
+  while (i < wanted.length) {
+    if (--budget < 0) return undefined;
+    untried[i] ??= [...(waiting.get(wanted[i] as string) ?? [])];
+    const thread = (untried[i] as number[]).shift();
+    if (thread === undefined) {
+      // No thread goes on from here: take back the choice before.
+      untried.length = i;
+      i--;
+      if (i < 0) return undefined;
+      const back = owners[i] as number;
+      leave(back);
+      next[back] = (next[back] as number) - 1;
+      enter(back);
+      continue;
+    }
+    leave(thread);
+    next[thread] = (next[thread] as number) + 1;
+    enter(thread);
+    owners[i] = thread;
+    i++;
+  }
+  return owners;
 }
