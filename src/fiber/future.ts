@@ -2,7 +2,7 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { Fiber, spawnOptions, stitchAtWait, stitchesStacks } from './fiber';
+import { Fiber, noteSuspending, spawnOptions, stitchAtWait, stitchesStacks } from './fiber';
 import { hooks } from './hooks';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
@@ -160,7 +160,10 @@ export class Future<T = any> {
       pending -= 1;
     }
 
-    if (pending !== 0) Fiber.yield();
+    if (pending !== 0) {
+      noteSuspending(fiber);
+      Fiber.yield();
+    }
   }
 
   /** A future that settles as the promise (or any thenable) does. */
