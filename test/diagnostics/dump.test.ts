@@ -1,0 +1,94 @@
+// fiberscope/diagnostics in process: dumpFibers(), formatFiberDump() and installDumpSignal(),
+// against a real server with 280 fibers parked at three wait sites.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FiberDump } from '../../src/diagnostics/model';
+import { runFixture } from '../helpers/child';
+import { scratchDir } from '../helpers/cli';
+import {
+  assertDumpSchema,
+  compileOrders,
+  expectServerGroups,
+  serverJs,
+  sites,
+  startServer,
+} from './server';
+
+const scratch = scratchDir('diagnostics');
+let ordersJs: string;
+let ordersTs: string;
+beforeAll(() => {
+  ordersJs = compileOrders(scratch.dir);
+  ordersTs = path.join(scratch.dir, 'orders.ts');
+});
+
+describe('dumpFibers()', () => {
+  it('lists every parked fiber, grouped by identical traces, with TypeScript lines mapped', () => {
+    const child = runFixture(serverJs, { args: [ordersJs, 'print'] });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const [, json, ...text] = child.stdout.split('\n');
+    const dump = JSON.parse(json) as FiberDump;
+    assertDumpSchema(dump);
+    expect(Number.isNaN(Date.parse(dump.time))).toBe(false);
+    expect(dump).toMatchObject({ version: 1, busy: null, probed: true });
+    expect(dump.main.state).toBe('running');
+    expect(dump.main.frames[0]).toMatchObject({ file: serverJs });
+    expectServerGroups(dump, ordersTs);
+
+    const printed = text.join('\n');
+    expect(printed).toMatch(/^Fiber dump of pid \d+ at .*: 280 live fibers in 3 groups$/m);
+    expect(printed).toMatch(
+      new RegExp(
+        `^200 fibers waiting \\d+ms \\(median, longest \\d+ms\\) at query \\(orders\\.ts:${sites.query}\\) <- loadOrder \\(orders\\.ts:${sites.loadOrder}\\)`,
+        'm',
+      ),
+    );
+    expect(printed).toMatch(
+      new RegExp(`^60 fibers waiting .* at sleepForever \\(server\\.js:${sites.users}\\)$`, 'm'),
+    );
+    expect(printed).toMatch(
+      new RegExp(`^20 fibers suspended .* at cronJob \\(server\\.js:${sites.cron}\\)$`, 'm'),
+    );
+    expect(printed).toContain(`    at query (${ordersTs}:${sites.query}:`);
+    expect(printed).toContain('    --- fiber #201 "GET /users" was spawned here ---');
+    expect(printed).toContain(
+      '"GET /orders/0" x1, "GET /orders/1" x1, "GET /orders/2" x1, 197 more names',
+    );
+  });
+});
+
+describe('installDumpSignal()', () => {
+  it('appends a dump to the file at each SIGUSR2, and the process goes on', async () => {
+    const file = path.join(scratch.dir, 'signal-dumps.txt');
+    const server = await startServer(ordersJs, ['signal', file]);
+    try {
+      server.child.kill('SIGUSR2');
+      await server.printed('dumped');
+      server.child.kill('SIGUSR2');
+      await server.printed('dumped', 2);
+      expect(server.child.exitCode).toBe(null);
+      expect(existsSync(file)).toBe(true);
+      const text = readFileSync(file, 'utf8');
+      expect(
+        text.match(/^Fiber dump of pid \d+ at .*: 280 live fibers in 3 groups$/gm),
+      ).toHaveLength(2);
+      expect(text).toMatch(/^Main thread: running$/m);
+      expect(text).toContain(
+        `at query (orders.ts:${sites.query}) <- loadOrder (orders.ts:${sites.loadOrder})`,
+      );
+    } finally {
+      server.kill();
+    }
+  });
+
+  it('refuses SIGUSR1 (the inspector\'s) and a "to" that is neither a stream nor a path', () => {
+    const child = runFixture(new URL('./fixtures/bad-signal.js', import.meta.url));
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim().split('\n')).toEqual([
+      'RangeError: SIGUSR1 cannot be used for fiber dumps',
+      'TypeError: Expected the "to" option to be a writable stream or a file path',
+    ]);
+  });
+});
