@@ -1,29 +1,25 @@
 // `fiberscope dump`: the fibers of a running process, through its inspector (--attach, --pid),
 // idle or with a fiber hogging the thread, and what it says to bad input.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FiberDump } from '../../src/diagnostics/model';
-import { repoRoot } from '../helpers/child';
 import { cli, scratchDir } from '../helpers/cli';
 import {
   assertDumpSchema,
-  compileOrders,
+  compiledOrders,
   expectServerGroups,
   serverJs,
   sites,
+  startFixture,
   startServer,
 } from './server';
 
 const scratch = scratchDir('dump-cli');
-let ordersJs: string;
-let ordersTs: string;
-beforeAll(() => {
-  ordersJs = compileOrders(scratch.dir);
-  ordersTs = path.join(scratch.dir, 'orders.ts');
-});
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+const orders = compiledOrders(scratch.dir);
 
 interface Result {
   status: number | null;
@@ -55,32 +51,9 @@ function dump(args: string[]): Promise<Result> {
   });
 }
 
-/** Starts a fixture with its inspector on a free port; resolves once it has printed `ready`. */
-async function inspected(fixture: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--inspect=127.0.0.1:0', fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  while (!stdout.includes('ready') || !/ws:\/\/127\.0\.0\.1:\d+\//.test(stderr)) {
-    if (child.exitCode !== null) throw new Error(`${fixture} exited: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { child, port: Number(/ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)?.[1]) };
-}
-
 describe('fiberscope dump', () => {
   it('--attach --json: the dump of an idle server, schema-valid, TypeScript lines mapped', async () => {
-    const server = await startServer(ordersJs, ['serve'], { inspect: true });
+    const server = await startServer(orders.ordersJs, ['serve'], { inspect: true });
     try {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const result = await dump(['--attach', `127.0.0.1:${server.port}`, '--json']);
@@ -90,14 +63,14 @@ describe('fiberscope dump', () => {
       assertDumpSchema(parsed);
       expect(parsed.pid).toBe(server.child.pid);
       expect(parsed).toMatchObject({ busy: null, probed: true, main: { state: 'idle' } });
-      expectServerGroups(parsed, ordersTs);
+      expectServerGroups(parsed, orders.ordersTs);
     } finally {
       server.kill();
     }
   });
 
   it('says which fiber holds the thread, and where, without waiting for it', async () => {
-    const server = await startServer(ordersJs, ['hog'], { inspect: true });
+    const server = await startServer(orders.ordersJs, ['hog'], { inspect: true });
     try {
       await new Promise((resolve) => setTimeout(resolve, 600)); // the hog spins from 200 ms on
       const result = await dump(['--attach', `127.0.0.1:${server.port}`]);
@@ -121,7 +94,7 @@ describe('fiberscope dump', () => {
   });
 
   it('--pid opens the inspector of a running process; -o writes the dump there', async () => {
-    const server = await startServer(ordersJs, ['serve']);
+    const server = await startServer(orders.ordersJs, ['serve']);
     try {
       const out = path.join(scratch.dir, 'pid-dump.txt');
       const result = await dump(['--pid', String(server.child.pid), '-o', out]);
@@ -142,7 +115,7 @@ describe('fiberscope dump', () => {
   });
 
   it('bounds the wait for a target blocked outside JavaScript', async () => {
-    const { child, port } = await inspected('blocked.js');
+    const { child, port } = await startFixture(fixture('blocked.js'), [], { inspect: true });
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const result = await dump(['--attach', `127.0.0.1:${port}`, '--timeout', '1s']);
@@ -157,7 +130,7 @@ describe('fiberscope dump', () => {
   });
 
   it('bad input: a process without fiberscope, a closed port, no such pid, bad options', async () => {
-    const { child, port } = await inspected('plain.js');
+    const { child, port } = await startFixture(fixture('plain.js'), [], { inspect: true });
     try {
       const plain = await dump(['--attach', `127.0.0.1:${port}`]);
       expect(plain.status).toBe(1);

@@ -2,13 +2,13 @@
 // against a real server with 280 fibers parked at three wait sites.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FiberDump } from '../../src/diagnostics/model';
 import { runFixture } from '../helpers/child';
 import { scratchDir } from '../helpers/cli';
 import {
   assertDumpSchema,
-  compileOrders,
+  compiledOrders,
   expectServerGroups,
   serverJs,
   sites,
@@ -16,16 +16,11 @@ import {
 } from './server';
 
 const scratch = scratchDir('diagnostics');
-let ordersJs: string;
-let ordersTs: string;
-beforeAll(() => {
-  ordersJs = compileOrders(scratch.dir);
-  ordersTs = path.join(scratch.dir, 'orders.ts');
-});
+const orders = compiledOrders(scratch.dir);
 
 describe('dumpFibers()', () => {
   it('lists every parked fiber, grouped by identical traces, with TypeScript lines mapped', () => {
-    const child = runFixture(serverJs, { args: [ordersJs, 'print'] });
+    const child = runFixture(serverJs, { args: [orders.ordersJs, 'print'] });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     const [, json, ...text] = child.stdout.split('\n');
@@ -35,7 +30,7 @@ describe('dumpFibers()', () => {
     expect(dump).toMatchObject({ version: 1, busy: null, probed: true });
     expect(dump.main.state).toBe('running');
     expect(dump.main.frames[0]).toMatchObject({ file: serverJs });
-    expectServerGroups(dump, ordersTs);
+    expectServerGroups(dump, orders.ordersTs);
 
     const printed = text.join('\n');
     expect(printed).toMatch(/^Fiber dump of pid \d+ at .*: 280 live fibers in 3 groups$/m);
@@ -51,7 +46,7 @@ describe('dumpFibers()', () => {
     expect(printed).toMatch(
       new RegExp(`^20 fibers suspended .* at cronJob \\(server\\.js:${sites.cron}\\)$`, 'm'),
     );
-    expect(printed).toContain(`    at query (${ordersTs}:${sites.query}:`);
+    expect(printed).toContain(`    at query (${orders.ordersTs}:${sites.query}:`);
     expect(printed).toContain('    --- fiber #201 "GET /users" was spawned here ---');
     expect(printed).toContain(
       '"GET /orders/0" x1, "GET /orders/1" x1, "GET /orders/2" x1, 197 more names',
@@ -62,7 +57,7 @@ describe('dumpFibers()', () => {
 describe('installDumpSignal()', () => {
   it('appends a dump to the file at each SIGUSR2, and the process goes on', async () => {
     const file = path.join(scratch.dir, 'signal-dumps.txt');
-    const server = await startServer(ordersJs, ['signal', file]);
+    const server = await startServer(orders.ordersJs, ['signal', file]);
     try {
       server.child.kill('SIGUSR2');
       await server.printed('dumped');

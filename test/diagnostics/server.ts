@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020';
 import ts from 'typescript';
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import type { FiberDump } from '../../src/diagnostics/model';
 import { repoRoot } from '../helpers/child';
 
@@ -60,6 +60,25 @@ export function assertDumpSchema(dump: unknown): void {
   }
 }
 
+/** Compiles orders.ts into `dir` before the tests of the file that calls this; `ordersJs` and
+ *  `ordersTs` are then the compiled file and the path its mapped frames name. */
+export function compiledOrders(dir: string): { ordersJs: string; ordersTs: string } {
+  const paths = { ordersJs: '', ordersTs: path.join(dir, 'orders.ts') };
+  beforeAll(() => {
+    paths.ordersJs = compileOrders(dir);
+  });
+  return paths;
+}
+
+/** Starts fixtures/server.js with `args` after the compiled orders.js (see startFixture). */
+export function startServer(
+  ordersJs: string,
+  args: string[],
+  options: { inspect?: boolean } = {},
+): Promise<Server> {
+  return startFixture(serverJs, [ordersJs, ...args], options);
+}
+
 export interface Server {
   child: ChildProcess;
   /** The inspector's port, when started with one. */
@@ -70,15 +89,15 @@ export interface Server {
   kill(): void;
 }
 
-/** Starts fixtures/server.js with `args` after the compiled orders.js; resolves once it prints
- *  `ready` (and, with `inspect`, its inspector listens). Killed after 30 s whatever happens. */
-export async function startServer(
-  ordersJs: string,
+/** Starts `fixture` (a path) with `args`; resolves once it prints `ready` (and, with `inspect`,
+ *  its inspector listens on a free port). Killed after 30 s whatever happens. */
+export async function startFixture(
+  fixture: string,
   args: string[],
   { inspect = false } = {},
 ): Promise<Server> {
   const flags = inspect ? ['--inspect=127.0.0.1:0'] : [];
-  const child = spawn(process.execPath, [...flags, serverJs, ordersJs, ...args], {
+  const child = spawn(process.execPath, [...flags, fixture, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
