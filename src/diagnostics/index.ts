@@ -11,3 +11,4 @@ export type {
   SpawnLevel,
 } from './model';
 export { type DumpSignalOptions, installDumpSignal } from './signal';
+export { type FiberWatch, type WatchdogLogger, type WatchOptions, watchFibers } from './watchdog';

@@ -28,6 +28,7 @@ const kCreatedAt = Symbol('fiberscope.createdAt');
 const kSuspension = Symbol('fiberscope.suspension');
 const kSpawnedBy = Symbol('fiberscope.spawnedBy');
 const kSuspendedAt = Symbol('fiberscope.suspendedAt');
+const kOnResume = Symbol('fiberscope.onResume');
 /** What probeWaitSite() resumes a fiber with: it captures its frames and yields them back. */
 const PROBE = Symbol('fiberscope.probe');
 interface SpawnOptions extends FiberOptions {
@@ -94,6 +95,7 @@ export class Fiber extends binding.Fiber {
   [kCreatedAt] = Date.now();
   [kSuspension]: Suspension | undefined;
   [kSuspendedAt]: number | undefined;
+  [kOnResume]: (() => void) | undefined;
   [kEscapeHandler]: ((error: unknown) => void) | undefined;
   [kSwitchListener]: SwitchListener | undefined;
 
@@ -381,6 +383,20 @@ export function stitchesStacks(): boolean {
 /** Notes that `fiber` suspends now (wait(), Future.wait()), for how long it has waited. */
 export function noteSuspending(fiber: Fiber): void {
   fiber[kSuspendedAt] = Date.now();
+}
+
+/** Calls `callback` once, when `fiber` next returns from wait() or Future.wait() (the
+ *  watchdog's report of a long wait that ended). */
+export function onResumeFromWait(fiber: Fiber, callback: (() => void) | undefined): void {
+  fiber[kOnResume] = callback;
+}
+
+/** `fiber` returned from wait() or Future.wait(). */
+export function resumedFromWait(fiber: Fiber): void {
+  const callback = fiber[kOnResume];
+  if (callback === undefined) return;
+  fiber[kOnResume] = undefined;
+  callback();
 }
 
 /** When `fiber` last suspended itself (Date.now()), where known. */

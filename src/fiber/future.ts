@@ -2,7 +2,14 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { Fiber, noteSuspending, spawnOptions, stitchAtWait, stitchesStacks } from './fiber';
+import {
+  Fiber,
+  noteSuspending,
+  resumedFromWait,
+  spawnOptions,
+  stitchAtWait,
+  stitchesStacks,
+} from './fiber';
 import { hooks } from './hooks';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
@@ -162,7 +169,11 @@ export class Future<T = any> {
 
     if (pending !== 0) {
       noteSuspending(fiber);
-      Fiber.yield();
+      try {
+        Fiber.yield();
+      } finally {
+        resumedFromWait(fiber);
+      }
     }
   }
 

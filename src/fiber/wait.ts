@@ -1,4 +1,11 @@
-import { Fiber, type FiberOptions, noteSuspending, spawnOptions, stitchEscapeOf } from './fiber';
+import {
+  Fiber,
+  type FiberOptions,
+  noteSuspending,
+  resumedFromWait,
+  spawnOptions,
+  stitchEscapeOf,
+} from './fiber';
 import { hooks } from './hooks';
 import { binding } from './native';
 
@@ -57,6 +64,7 @@ export function wait<T>(value: PromiseLike<T> | T): T {
     return Fiber.yield() as T;
   } finally {
     if (fiber[kWaiting] === token) fiber[kWaiting] = undefined;
+    resumedFromWait(fiber);
   }
 }
 

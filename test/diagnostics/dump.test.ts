@@ -77,13 +77,4 @@ describe('installDumpSignal()', () => {
       server.kill();
     }
   });
-
-  it('refuses SIGUSR1 (the inspector\'s) and a "to" that is neither a stream nor a path', () => {
-    const child = runFixture(new URL('./fixtures/bad-signal.js', import.meta.url));
-    expect(child.stderr).toBe('');
-    expect(child.stdout.trim().split('\n')).toEqual([
-      'RangeError: SIGUSR1 cannot be used for fiber dumps',
-      'TypeError: Expected the "to" option to be a writable stream or a file path',
-    ]);
-  });
 });
