@@ -405,13 +405,19 @@ export function suspendedSince(fiber: Fiber): number | undefined {
 }
 
 function probedSite(): WaitSite {
-  return hooks.stitcher?.captureWaitSite(Fiber.yield) ?? {};
+  // Whatever goes wrong here must not come out of the probed fiber's yield().
+  try {
+    return hooks.stitcher?.captureWaitSite(Fiber.yield) ?? {};
+  } catch {
+    return {};
+  }
 }
 
 /**
  * Where a suspended fiber is now: resumes it just long enough for Fiber.yield() to capture its
- * frames and yield them back; none of its own code runs, and nothing observes a switch. Only
- * from code that may run a fiber (not inside an interrupt of running JavaScript).
+ * frames and yield them back; none of its own code runs, and no hook (timeline, switch listener)
+ * is told (the addon's event recorder sees a run and a yield). Only from code that may run a
+ * fiber (not inside an interrupt of running JavaScript).
  */
 export function probeWaitSite(fiber: Fiber): WaitSite {
   return nativeRun.call(fiber, PROBE) as WaitSite;
