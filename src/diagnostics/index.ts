@@ -11,4 +11,10 @@ export type {
   SpawnLevel,
 } from './model';
 export { type DumpSignalOptions, installDumpSignal } from './signal';
-export { type FiberWatch, type WatchdogLogger, type WatchOptions, watchFibers } from './watchdog';
+export {
+  type FiberWatch,
+  FiberWatchdogReport,
+  type WatchdogLogger,
+  type WatchOptions,
+  watchFibers,
+} from './watchdog';

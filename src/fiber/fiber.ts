@@ -391,8 +391,10 @@ export function onResumeFromWait(fiber: Fiber, callback: (() => void) | undefine
   fiber[kOnResume] = callback;
 }
 
-/** `fiber` returned from wait() or Future.wait(). */
+/** `fiber` returned from wait() or Future.wait(): its suspension's start is forgotten (a later
+ *  bare Fiber.yield() has none), and the resume callback called. */
 export function resumedFromWait(fiber: Fiber): void {
+  fiber[kSuspendedAt] = undefined;
   const callback = fiber[kOnResume];
   if (callback === undefined) return;
   fiber[kOnResume] = undefined;

@@ -52,6 +52,15 @@ describe('dumpFibers()', () => {
       '"GET /orders/0" x1, "GET /orders/1" x1, "GET /orders/2" x1, 197 more names',
     );
   });
+  it('knows no time in state for a bare Fiber.yield(), even after a wait', () => {
+    const child = runFixture(new URL('./fixtures/yield-after-wait.js', import.meta.url));
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual({
+      name: 'yielder',
+      state: 'suspended',
+      stateMs: null,
+    });
+  });
 });
 
 describe('installDumpSignal()', () => {
