@@ -64,6 +64,23 @@ describe('dumpFibers()', () => {
 });
 
 describe('installDumpSignal()', () => {
+  it('with json: true, appends one JSON line a dump', async () => {
+    const file = path.join(scratch.dir, 'signal-dumps.ndjson');
+    const server = await startServer(orders.ordersJs, ['signal', file, 'json']);
+    try {
+      server.child.kill('SIGUSR2');
+      await server.printed('dumped');
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const dump = JSON.parse(lines[0]) as FiberDump;
+      assertDumpSchema(dump);
+      expect(dump.pid).toBe(server.child.pid);
+      expectServerGroups(dump, orders.ordersTs);
+    } finally {
+      server.kill();
+    }
+  });
+
   it('appends a dump to the file at each SIGUSR2, and the process goes on', async () => {
     const file = path.join(scratch.dir, 'signal-dumps.txt');
     const server = await startServer(orders.ordersJs, ['signal', file]);

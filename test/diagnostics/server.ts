@@ -115,8 +115,9 @@ export async function startFixture(
     new Promise<void>((resolve, reject) => {
       const check = () => {
         if (stdout.split(text).length - 1 >= times) resolve();
-        else if (child.exitCode !== null) reject(new Error(`the server exited: ${stderr}`));
-        else setTimeout(check, 20);
+        else if (child.exitCode !== null || child.signalCode !== null) {
+          reject(new Error(`${fixture} ended (${child.exitCode ?? child.signalCode}): ${stderr}`));
+        } else setTimeout(check, 20);
       };
       check();
     });
