@@ -20,10 +20,11 @@ export interface Caller {
   interrupting: boolean;
 }
 
-/** The frames below `entry` now, fiberscope's own left out. */
-export function framesBelow(entry: Function): StitchedFrame[] {
+/** The frames below `entry` now; fiberscope's own are left out unless `withOwn`. */
+export function framesBelow(entry: Function, withOwn = false): StitchedFrame[] {
   const stack = captureFrames(entry, HERE_FRAMES).stack ?? '';
-  return parseStackText(stack).segments[0].frames.filter((frame) => !isOwnFile(frame.file));
+  const frames = parseStackText(stack).segments[0].frames;
+  return withOwn ? frames : frames.filter((frame) => !isOwnFile(frame.file));
 }
 
 function traceParts(trace: string): { frames: StitchedFrame[]; spawnChain: SpawnLevel[] } {

@@ -206,9 +206,9 @@ function watchBusy(limitMs: number, logger: WatchdogLogger | undefined): () => v
   const timer = setInterval(tick, periodMs);
   timer.unref();
   registry.set(watcherId, (lastBeat) => {
-    const { frames } = inspectorCaller(onBusy);
+    const { frames, interrupting } = inspectorCaller(onBusy);
     // Served between tasks: whatever held the thread ran outside JavaScript, and is over.
-    if (frames.length === 0) return;
+    if (!interrupting) return;
     const fiber = Fiber.current;
     const ms = Date.now() - lastBeat;
     busy = { fiber, sinceMs: lastBeat };
