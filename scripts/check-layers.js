@@ -1,6 +1,6 @@
 'use strict';
 // Checks that src/ layers import one way (run by `npm run lint`): the runtime (src/fiber) imports
-// nothing above it; the stitcher, the profiler, the REPL and the CLI import only the layers
+// nothing above it; the stitcher, the profiler, diagnostics, the REPL and the CLI import only the layers
 // below them; the entry points (src/entry, what the package exports) may import any layer, and
 // no layer imports them but the CLI. Relative imports, require() and import() calls are read.
 // Exit code 1 and one line per offending import when a layer reaches up or sideways.
@@ -15,9 +15,10 @@ const ALLOWED = {
   inspector: ['util'],
   stitch: ['util', 'fiber'],
   profiler: ['util', 'fiber', 'stitch'],
-  repl: ['util', 'fiber', 'stitch', 'profiler', 'inspector'],
-  cli: ['util', 'fiber', 'stitch', 'profiler', 'inspector', 'repl', 'entry'],
-  entry: ['util', 'fiber', 'stitch', 'profiler', 'inspector', 'repl'],
+  diagnostics: ['util', 'fiber', 'stitch', 'profiler'],
+  repl: ['util', 'fiber', 'stitch', 'profiler', 'diagnostics', 'inspector'],
+  cli: ['util', 'fiber', 'stitch', 'profiler', 'diagnostics', 'inspector', 'repl', 'entry'],
+  entry: ['util', 'fiber', 'stitch', 'profiler', 'diagnostics', 'inspector', 'repl'],
   types: [],
 };
 

@@ -20,15 +20,15 @@ function firstLine(child) {
 
 // The load generator on `cpu` (or anywhere, -1); resolves with its results, and adds up the
 // server's CPU time in each style's rounds (read from /proc as the generator announces them).
-function load(url, cpu, serverPid) {
-  const args = [loadJs, url];
+function load(url, watchUrl, cpu, serverPid) {
+  const args = [loadJs, url, watchUrl];
   const stdio = ['ignore', 'pipe', 'inherit'];
   const client =
     cpu >= 0
       ? childProcess.spawn('taskset', ['-c', String(cpu), process.execPath, ...args], { stdio })
       : childProcess.spawn(process.execPath, args, { stdio });
-  const cpuMs = { fiber: 0, async: 0 };
-  const requests = { fiber: 0, async: 0 };
+  const cpuMs = { fiber: 0, async: 0, watched: 0 };
+  const requests = { fiber: 0, async: 0, watched: 0 };
   let atStart = 0;
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: client.stdout }).on('line', (line) => {
@@ -39,7 +39,7 @@ function load(url, cpu, serverPid) {
         requests[message.style] += message.sent;
       } else if (message.error) reject(new Error(`the load generator: ${message.error}`));
       else {
-        for (const style of ['fiber', 'async']) {
+        for (const style of ['fiber', 'async', 'watched']) {
           message[style].serverCpuUsPerRequest = Number(
             ((cpuMs[style] * 1000) / requests[style]).toFixed(0),
           );
@@ -60,11 +60,14 @@ module.exports = {
 statements), served by one app (embedded PGlite, its kitchen service, pino silenced) and loaded
 side by side on loopback: 16 connections (BENCH_KITCHEN_CONCURRENCY), orders placed and read
 back (three POSTs, then a GET) with one customer listening on the WebSocket, 6 rounds of 1,500
-requests (BENCH_KITCHEN_ROUNDS, BENCH_KITCHEN_REQUESTS) after a warm-up, alternating between the
-styles so that drift on a shared machine hits both; the median round's throughput, latency
-percentiles over all requests, and the server's CPU per request (from \`/proc\`). This is a real
-service's mix of database, HTTP and WebSocket work rather than a loop of switches, once in each
-fiberscope mode (node-fibers cannot run it). In user mode the server and the load generator go
+requests (BENCH_KITCHEN_ROUNDS, BENCH_KITCHEN_REQUESTS) after a warm-up, for each style and for
+the fiber style once more with fiberscope's watchdog on (\`watchFibers()\`, waits over 5 s and
+JavaScript running over 200 ms reported; switched on and off around those rounds), rotating the
+order so that drift on a shared machine hits all three; the median round's throughput, latency
+percentiles over all requests, and the server's CPU per request (from \`/proc\`); the watchdog's
+share is the median over the rounds of the watched rate over the fiber rate of the same round.
+This is a real service's mix of database, HTTP and WebSocket work rather than a loop of
+switches, once in each fiberscope mode (node-fibers cannot run it). In user mode the server and the load generator go
 wherever the scheduler puts them (nothing is pinned); kernel mode pins the server to one CPU and
 puts the load generator on the other, as a real client would be, so that it does not take the
 server's CPU away in the middle of a switch.`,
@@ -83,11 +86,11 @@ server's CPU away in the middle of a switch.`,
     });
     const killer = setTimeout(() => server.kill('SIGKILL'), 300_000);
     try {
-      const { url, cpu, mode, error } = await firstLine(server);
+      const { url, watchUrl, cpu, mode, error } = await firstLine(server);
       if (error) throw new Error(`the server: ${error}`);
       const cpus = os.availableParallelism();
       const clientCpu = cpu >= 0 && cpus > 1 ? (cpu + 1) % cpus : -1;
-      const result = await load(url, clientCpu, server.pid);
+      const result = await load(url, watchUrl, clientCpu, server.pid);
       return Object.assign({ switchMode: mode, serverCpu: cpu, clientCpu }, result);
     } finally {
       clearTimeout(killer);
@@ -106,12 +109,24 @@ server's CPU away in the middle of a switch.`,
       summary: 'kitchen example: fiber throughput / async/await',
     },
     {
+      label: 'fiber handlers with the watchdog on (waits 5 s, running 200 ms)',
+      show: (r) => style(r.watched),
+    },
+    {
+      label: '  … throughput with the watchdog / without (median of the rounds, min–max)',
+      show: (r) => `${r.watchedShare.median} % (${r.watchedShare.min}–${r.watchedShare.max})`,
+      target: '≥ 99 %',
+      ok: (r) => r.watchedShare.median >= 99,
+      summary: 'kitchen example: fiber throughput with the watchdog on / off',
+    },
+    {
       label: '  … server CPU per request: fiber / async',
       show: (r) => `${r.fiber.serverCpuUsPerRequest} / ${r.async.serverCpuUsPerRequest} µs`,
     },
     {
       label: '  … rounds (req/s)',
-      show: (r) => `fiber ${r.fiber.rates.join('/')}, async ${r.async.rates.join('/')}`,
+      show: (r) =>
+        `fiber ${r.fiber.rates.join('/')}, async ${r.async.rates.join('/')}, watched ${r.watched.rates.join('/')}`,
     },
     {
       label: '  … CPUs',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `fiberscope` command. Each subcommand lives in a module of its own; this file only
 // dispatches, prints usage and turns errors into exit codes.
+import { DUMP_USAGE, dumpCommand } from './dump';
 import { FLAME_USAGE, flameCommand } from './flame';
 import { PROFILE_USAGE, profileCommand } from './profile';
 import { REPL_USAGE, replCommand } from './repl';
@@ -14,6 +15,7 @@ Commands:
 ${RUN_USAGE}
 ${REPL_USAGE}
 ${PROFILE_USAGE}
+${DUMP_USAGE}
 ${STITCH_USAGE}
 ${FLAME_USAGE}
 
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, { usage: string; run(args: string[]): Promise<num
   run: { usage: RUN_USAGE, run: runCommand },
   repl: { usage: REPL_USAGE, run: replCommand },
   profile: { usage: PROFILE_USAGE, run: profileCommand },
+  dump: { usage: DUMP_USAGE, run: dumpCommand },
   stitch: { usage: STITCH_USAGE, run: stitchCommand },
   flame: { usage: FLAME_USAGE, run: flameCommand },
 };

@@ -2,16 +2,15 @@
 // profiles a running process through the inspector protocol. With the fiberscope runtime in the
 // target, its own sampler runs there (every fiber); without it, V8's profiler samples the main
 // thread, and a notice says so.
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 import { connect, isContextGone, RUNTIME_HOOK } from '../inspector/connect';
 import { assembleProfile, chunkOfProfile, type ProfileChunk } from '../profiler/chunk';
 import { fromCpuProfile } from '../profiler/import/cpuprofile';
 import { FiberProfile } from '../profiler/profiler';
 import { unsupportedProfileFile, writeProfile } from '../profiler/write';
-import { parseHostPort } from './address';
 import { noPositionals, parseCommandArgs } from './args';
 import { parseDuration } from './durations';
+import { assertWritable } from './output-file';
+import { parseTarget, TARGET_OPTIONS } from './target';
 import { UsageError } from './usage-error';
 
 export const PROFILE_USAGE = `  profile (--attach HOST:PORT | --pid PID) [--duration 10s] [--interval 1ms] -o FILE
@@ -31,21 +30,13 @@ interface Options {
 
 function parseOptions(args: string[]): Options {
   const { values, positionals } = parseCommandArgs('profile', args, {
-    attach: { type: 'string' },
-    pid: { type: 'string' },
+    ...TARGET_OPTIONS,
     duration: { type: 'string' },
     interval: { type: 'string' },
     output: { type: 'string', short: 'o' },
   });
   noPositionals('profile', positionals);
-  const { attach, output } = values;
-  let pid: number | undefined;
-  if (values.pid !== undefined) {
-    pid = Number(values.pid);
-    if (!/^\d+$/.test(values.pid) || pid <= 0) {
-      throw new UsageError(`--pid takes a process id, not "${values.pid}"`);
-    }
-  }
+  const { output } = values;
   const durationMs =
     values.duration === undefined
       ? 10_000
@@ -54,14 +45,11 @@ function parseOptions(args: string[]): Options {
     values.interval === undefined
       ? 1000
       : parseDuration(values.interval, 'us', '--interval', 50, 1_000_000);
-  if ((attach === undefined) === (pid === undefined)) {
-    throw new UsageError('profile needs exactly one of --attach HOST:PORT and --pid PID');
-  }
+  const target = parseTarget('profile', values);
   if (output === undefined) throw new UsageError('profile needs -o FILE');
   const why = unsupportedProfileFile(output);
   if (why !== undefined) throw new UsageError(why);
-  if (attach !== undefined) return { ...parseHostPort(attach), durationMs, intervalUs, output };
-  return { host: '127.0.0.1', port: 9229, pid, durationMs, intervalUs, output };
+  return { ...target, durationMs, intervalUs, output };
 }
 
 /** Draws a progress bar on a terminal (a line otherwise) until the returned function is called. */
@@ -207,12 +195,7 @@ function v8Source(client: Client): Source {
 
 export async function profileCommand(args: string[]): Promise<number> {
   const options = parseOptions(args);
-  // Found out before a capture, not after it.
-  try {
-    accessSync(path.dirname(path.resolve(options.output)), constants.W_OK);
-  } catch (error) {
-    throw new Error(`cannot write ${options.output}: ${(error as Error).message}`);
-  }
+  assertWritable(options.output);
   const client = await connect(options);
   // The Runtime domain stays off (it would send every console call of the target here): a
   // target that exits with the connection open is seen when a call finds its context gone.

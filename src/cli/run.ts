@@ -8,15 +8,35 @@ import { parseCommandArgs } from './args';
 import { parseDuration } from './durations';
 import { UsageError } from './usage-error';
 
-export const RUN_USAGE = `  run [--profile FILE] [--interval 1ms] [--] <script> [args...]
+export const RUN_USAGE = `  run [--profile FILE] [--interval 1ms] [--watch 5s,200ms] [--] <script> [args...]
                                 Run a Node.js program with the fiber runtime: require('fibers')
                                 and require('fibers/future') load fiberscope's drop-ins. With
                                 --profile, sample every fiber and write FILE at exit
-                                (${PROFILE_SUFFIXES.join(', ')}).
-                                Options go before the script; the interval takes a unit: 500us
-                                (or 500µs), 1ms.`;
+                                (${PROFILE_SUFFIXES.join(', ')}). With --watch WAITING,RUNNING,
+                                warn of fibers waiting longer than WAITING and of JavaScript
+                                running longer than RUNNING without yielding.
+                                Options go before the script; durations take a unit: 500us
+                                (or 500µs), 1ms, 5s.`;
 
-const OPTIONS = { profile: { type: 'string' }, interval: { type: 'string' } } as const;
+const OPTIONS = {
+  profile: { type: 'string' },
+  interval: { type: 'string' },
+  watch: { type: 'string' },
+} as const;
+
+/** `--watch WAITING,RUNNING`: the watchdog's two limits, in ms. */
+function parseWatch(text: string): [number, number] {
+  const parts = text.split(',');
+  if (parts.length !== 2) {
+    throw new UsageError(
+      `--watch takes WAITING,RUNNING, two durations like 5s,200ms, not "${text}"`,
+    );
+  }
+  return [
+    parseDuration(parts[0], 'ms', '--watch (waiting)', 1, 86_400_000),
+    parseDuration(parts[1], 'ms', '--watch (running)', 1, 86_400_000),
+  ];
+}
 
 export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals, terminated } = parseCommandArgs('run', args, OPTIONS, {
@@ -29,6 +49,7 @@ export async function runCommand(args: string[]): Promise<number> {
     values.interval === undefined
       ? 1000
       : parseDuration(values.interval, 'us', '--interval', 50, 1_000_000);
+  const watch = values.watch === undefined ? undefined : parseWatch(values.watch);
   if (profileFile !== undefined) {
     const why = unsupportedProfileFile(profileFile);
     if (why !== undefined) throw new UsageError(why);
@@ -47,6 +68,10 @@ export async function runCommand(args: string[]): Promise<number> {
     preloads.push('-r', path.join(__dirname, '..', 'profiler', 'preload.js'));
     env.FIBERSCOPE_PROFILE = profileFile;
     env.FIBERSCOPE_PROFILE_INTERVAL_US = String(intervalUs);
+  }
+  if (watch !== undefined) {
+    preloads.push('-r', path.join(__dirname, '..', 'diagnostics', 'preload.js'));
+    env.FIBERSCOPE_WATCH = watch.join(',');
   }
   const child = spawn(
     process.execPath,

@@ -8,6 +8,7 @@ Object.defineProperty(globalThis, Symbol.for('fiberscope.runtime'), {
   value: Object.freeze({
     profiler: () => require('../profiler'),
     repl: () => require('../repl/target'),
+    diagnostics: () => require('../diagnostics/remote'),
   }),
   configurable: true,
 });

@@ -27,6 +27,10 @@ const kSpawnRecord = Symbol('fiberscope.spawnRecord');
 const kCreatedAt = Symbol('fiberscope.createdAt');
 const kSuspension = Symbol('fiberscope.suspension');
 const kSpawnedBy = Symbol('fiberscope.spawnedBy');
+const kSuspendedAt = Symbol('fiberscope.suspendedAt');
+const kOnResume = Symbol('fiberscope.onResume');
+/** What probeWaitSite() resumes a fiber with: it captures its frames and yields them back. */
+const PROBE = Symbol('fiberscope.probe');
 interface SpawnOptions extends FiberOptions {
   [kSpawnedBy]?: { fn: AnyFunction; caller: Function };
 }
@@ -90,6 +94,8 @@ export class Fiber extends binding.Fiber {
   [kSpawnRecord]: unknown;
   [kCreatedAt] = Date.now();
   [kSuspension]: Suspension | undefined;
+  [kSuspendedAt]: number | undefined;
+  [kOnResume]: (() => void) | undefined;
   [kEscapeHandler]: ((error: unknown) => void) | undefined;
   [kSwitchListener]: SwitchListener | undefined;
 
@@ -247,9 +253,12 @@ export class Fiber extends binding.Fiber {
     const listener = fiber?.[kSwitchListener];
     listener?.suspending();
     try {
-      if (arguments.length === 0) return nativeYield();
-      if (arguments.length === 1) return nativeYield(value);
-      return Reflect.apply(nativeYield, undefined, arguments);
+      let resumedWith: unknown;
+      if (arguments.length === 0) resumedWith = nativeYield();
+      else if (arguments.length === 1) resumedWith = nativeYield(value);
+      else resumedWith = Reflect.apply(nativeYield, undefined, arguments);
+      while (resumedWith === PROBE) resumedWith = nativeYield(probedSite());
+      return resumedWith;
     } catch (error) {
       stitchAtWait(error, Fiber.yield);
       throw error;
@@ -371,8 +380,53 @@ export function stitchesStacks(): boolean {
   return hooks.stitcher?.stacksOn() === true;
 }
 
+/** Notes that `fiber` suspends now (wait(), Future.wait()), for how long it has waited. */
+export function noteSuspending(fiber: Fiber): void {
+  fiber[kSuspendedAt] = Date.now();
+}
+
+/** Calls `callback` once, when `fiber` next returns from wait() or Future.wait() (the
+ *  watchdog's report of a long wait that ended). */
+export function onResumeFromWait(fiber: Fiber, callback: (() => void) | undefined): void {
+  fiber[kOnResume] = callback;
+}
+
+/** `fiber` returned from wait() or Future.wait(): its suspension's start is forgotten (a later
+ *  bare Fiber.yield() has none), and the resume callback called. */
+export function resumedFromWait(fiber: Fiber): void {
+  fiber[kSuspendedAt] = undefined;
+  const callback = fiber[kOnResume];
+  if (callback === undefined) return;
+  fiber[kOnResume] = undefined;
+  callback();
+}
+
+/** When `fiber` last suspended itself (Date.now()), where known. */
+export function suspendedSince(fiber: Fiber): number | undefined {
+  return fiber[kSuspension]?.sinceMs ?? fiber[kSuspendedAt];
+}
+
+function probedSite(): WaitSite {
+  // Whatever goes wrong here must not come out of the probed fiber's yield().
+  try {
+    return hooks.stitcher?.captureWaitSite(Fiber.yield) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Where a suspended fiber is now: resumes it just long enough for Fiber.yield() to capture its
+ * frames and yield them back; none of its own code runs, and no hook (timeline, switch listener)
+ * is told (the addon's event recorder sees a run and a yield). Only from code that may run a
+ * fiber (not inside an interrupt of running JavaScript).
+ */
+export function probeWaitSite(fiber: Fiber): WaitSite {
+  return nativeRun.call(fiber, PROBE) as WaitSite;
+}
+
 /** The stitched trace of where `fiber` is suspended: its wait site, then its spawn chain
  *  (empty without a stitcher). */
-export function suspendedTraceOf(fiber: Fiber): string {
-  return hooks.stitcher?.suspendedTrace(fiber[kSuspension]?.site, crossed(fiber)) ?? '';
+export function suspendedTraceOf(fiber: Fiber, site = fiber[kSuspension]?.site): string {
+  return hooks.stitcher?.suspendedTrace(site, crossed(fiber)) ?? '';
 }

@@ -2,7 +2,14 @@
 // built on fiberscope's Fiber. The `fibers/future` drop-in (compat/future.ts) adds
 // `Function.prototype.future`; this module leaves built-in prototypes alone.
 
-import { Fiber, spawnOptions, stitchAtWait, stitchesStacks } from './fiber';
+import {
+  Fiber,
+  noteSuspending,
+  resumedFromWait,
+  spawnOptions,
+  stitchAtWait,
+  stitchesStacks,
+} from './fiber';
 import { hooks } from './hooks';
 
 /** A node-style callback: `(error)` on failure, `(undefined, value)` on success. */
@@ -160,7 +167,14 @@ export class Future<T = any> {
       pending -= 1;
     }
 
-    if (pending !== 0) Fiber.yield();
+    if (pending !== 0) {
+      noteSuspending(fiber);
+      try {
+        Fiber.yield();
+      } finally {
+        resumedFromWait(fiber);
+      }
+    }
   }
 
   /** A future that settles as the promise (or any thenable) does. */

@@ -1,4 +1,11 @@
-import { Fiber, type FiberOptions, spawnOptions, stitchEscapeOf } from './fiber';
+import {
+  Fiber,
+  type FiberOptions,
+  noteSuspending,
+  resumedFromWait,
+  spawnOptions,
+  stitchEscapeOf,
+} from './fiber';
 import { hooks } from './hooks';
 import { binding } from './native';
 
@@ -34,6 +41,7 @@ export function wait<T>(value: PromiseLike<T> | T): T {
   // resumed (or restarted) by a promise it no longer waits for.
   const token = {};
   fiber[kWaiting] = token;
+  noteSuspending(fiber);
   const resume = (method: 'run' | 'throwInto', result: unknown) => {
     if (fiber[kWaiting] !== token) return;
     fiber[kWaiting] = undefined;
@@ -56,6 +64,7 @@ export function wait<T>(value: PromiseLike<T> | T): T {
     return Fiber.yield() as T;
   } finally {
     if (fiber[kWaiting] === token) fiber[kWaiting] = undefined;
+    resumedFromWait(fiber);
   }
 }
 

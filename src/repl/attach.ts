@@ -12,6 +12,7 @@ import {
   RUNTIME_HOOK,
   watchTarget,
 } from '../inspector/connect';
+import { callRuntime } from '../inspector/runtime';
 import { onReportedError } from './error-hook';
 import { LineGate } from './line-gate';
 import { defaultHistoryFile } from './start';
@@ -161,11 +162,8 @@ export async function attach(
         this.displayPrompt();
         gate.release();
       };
-      client.Runtime.evaluate({
-        expression: `${RUNTIME_HOOK}.repl().fibers({ colors: ${colors} })`,
-        returnByValue: true,
-      }).then(
-        (reply) => done(String(reply.result.value ?? reply.exceptionDetails?.text)),
+      callRuntime(client, 'repl', 'fibers', { colors }).then(
+        (text) => done(String(text)),
         (error: Error) => done(`Cannot list the fibers: ${error.message}`),
       );
     },

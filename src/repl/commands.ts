@@ -37,7 +37,7 @@ export function defineCommands(
     help: 'List live fibers: id, name, state, age and where each one is suspended',
     action() {
       this.clearBufferedCommand();
-      print(formatFibers(liveFibers(), color));
+      print(formatFibers(liveFibers({ probe: true }), color));
       this.displayPrompt();
     },
   });

@@ -3,14 +3,8 @@ import type { LiveFiber } from '../fiber/live';
 import type { Profile } from '../profiler/model';
 import { isFrameLine, isSeparatorLine } from '../stitch/parse';
 import { cyan, dim } from '../util/ansi';
+import { formatDuration } from '../util/duration';
 import { isOwnFile, isOwnFrame } from '../util/own-files';
-
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
-}
 
 /** One header line per fiber (id, name, state, age), then where it is suspended. */
 export function formatFibers(fibers: LiveFiber[], color = false): string {

@@ -5,6 +5,7 @@
 
 import { inspect } from 'node:util';
 import vm from 'node:vm';
+import { inspectorCaller } from '../diagnostics/remote';
 import { Fiber } from '../fiber/fiber';
 import { Future } from '../fiber/future';
 import { hooks, setEscapeHandler } from '../fiber/hooks';
@@ -112,8 +113,9 @@ export function interrupt(): boolean {
 /** The target's live fibers, as `.fibers` prints them. */
 export function fibers(options: { colors?: boolean } = {}): string {
   hooks.suspensionSites = true;
+  const probe = !inspectorCaller(fibers).interrupting;
   return formatFibers(
-    liveFibers().filter((fiber) => fiber.fiber !== running?.fiber),
+    liveFibers({ probe }).filter((fiber) => fiber.fiber !== running?.fiber),
     options.colors === true,
   );
 }

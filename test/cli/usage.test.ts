@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli as run } from '../helpers/cli';
 
-const COMMANDS = ['run', 'repl', 'profile', 'stitch', 'flame'];
+const COMMANDS = ['run', 'repl', 'profile', 'dump', 'stitch', 'flame'];
 
 /** A usage error: the message, a blank line, then this command's usage only; exit code 2. */
 function expectUsageError(args: string[], message: string) {
@@ -20,7 +20,7 @@ function expectUsageError(args: string[], message: string) {
 describe('fiberscope usage errors', () => {
   it('an unknown option: the same wording for every command, with the nearest known one', () => {
     for (const command of COMMANDS) {
-      expectUsageError([command, '--wat'], `unknown option "--wat" for ${command}`);
+      expectUsageError([command, '--bogus'], `unknown option "--bogus" for ${command}`);
     }
     expectUsageError(
       ['run', '--prof', 'x.html', 'app.js'],
