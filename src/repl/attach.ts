@@ -13,8 +13,8 @@ import {
   watchTarget,
 } from '../inspector/connect';
 import { onReportedError } from './error-hook';
+import { defaultHistoryFile } from './history';
 import { LineGate } from './line-gate';
-import { defaultHistoryFile } from './start';
 import { isIncomplete } from './syntax';
 import { cookTerminal, usesColors } from './terminal';
 
