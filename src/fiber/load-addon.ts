@@ -58,7 +58,7 @@ export function unavailableMessage(here: Here, supported: Supported, cause: stri
       ? `fibers need Linux (the addon switches threads with Linux system calls)`
       : !supported.node.includes(major)
         ? `Node.js ${major} is not supported`
-        : `no binary for this platform loads, and none was built at install`;
+        : `no binary of the addon loads here (none fits, or none was built at install)`;
   return [
     `fiberscope: the fiber runtime is not available on ${where}: ${why}.`,
     `Supported: Linux ${list(arches)} with ${supported.libc}, Node.js ${list(supported.node.map(String))}` +
@@ -67,7 +67,11 @@ export function unavailableMessage(here: Here, supported: Supported, cause: stri
     `Working without it: the \`fiberscope stitch\`, \`flame\`, \`profile --attach\` and` +
       ` \`repl --attach\` commands, fiberscope/stitch, fiberscope/pino, and the profile importers` +
       ` and exporters of fiberscope/profiler.`,
-    `The loader said: ${cause.trim().split('\n')[0]}`,
+    `The loader said: ${cause
+      .trim()
+      .split('\n')
+      .map((line) => line.trim())
+      .join(' ')}`,
   ].join('\n');
 }
 

@@ -72,15 +72,17 @@ describe('without a binary that loads', () => {
       const lines = error.message.split('\n');
       expect(lines[0]).toBe(
         `fiberscope: the fiber runtime is not available on Linux ${process.arch} (glibc ${libc}), ` +
-          `Node.js ${process.version} (ABI ${process.versions.modules}): no binary for this ` +
-          'platform loads, and none was built at install.',
+          `Node.js ${process.version} (ABI ${process.versions.modules}): no binary of the addon ` +
+          'loads here (none fits, or none was built at install).',
       );
       expect(lines[1]).toContain(
         'Supported: Linux x64 and arm64 with glibc, Node.js 20, 22, 24 and 26',
       );
       expect(lines[1]).toContain('`npm rebuild fiberscope --build-from-source`');
       expect(lines[2]).toContain('fiberscope/stitch, fiberscope/pino');
-      expect(lines[3]).toMatch(/^The loader said: No native build was found for platform=linux/);
+      expect(lines[3]).toMatch(
+        /^The loader said: No native build was found for platform=linux .* loaded from: \//,
+      );
     }
   });
 
@@ -102,7 +104,7 @@ describe('without a binary that loads', () => {
       abi: '115',
     };
     expect(unavailableMessage(musl, supported, 'x').split('\n')[0]).toContain(
-      'Linux x64 (musl), Node.js v20.1.0 (ABI 115): no binary for this platform loads',
+      'Linux x64 (musl), Node.js v20.1.0 (ABI 115): no binary of the addon loads here',
     );
     const old = {
       platform: 'linux',
