@@ -7,7 +7,9 @@
 #      runs fibers (run/yield round trips, a wait on a timer) in user and kernel mode;
 #   2. the same tarball with its prebuilds/ removed, as on a platform none of them fits: the
 #      install succeeds (the build it falls back to fails, with a warning), `fiberscope stitch`,
-#      `flame` and the profile exporters work, and require('fiberscope') throws the clear error.
+#      `flame` and the profile exporters work, and require('fiberscope') throws the clear error;
+#   3. that tarball again with the machine's PATH: the install falls back to node-gyp, which
+#      builds the addon, and fibers run.
 # Env: CHECK_PACKAGE_NODES="22 24" narrows step 1; FIBERSCOPE_CI_CACHE as for node-package.js.
 set -euo pipefail
 
@@ -142,5 +144,19 @@ try {
   console.log(error.message.split("\n")[0]);
 }'
 echo "without a binary: fiberscope stitch, flame, the exporters and fiberscope/stitch work"
+
+echo
+echo "--- the package without prebuilds/, with a compiler: node-gyp builds the addon ---"
+started=$SECONDS
+dir="$WORK/built"
+mkdir -p "$dir"
+echo '{ "name": "check", "private": true }' >"$dir/package.json"
+cd "$dir"
+npm install --prefer-offline --loglevel=error "$BARE_TARBALL" >"$WORK/install-built.log" 2>&1 ||
+  { cat "$WORK/install-built.log"; fail "the install that builds failed"; }
+[[ -f node_modules/fiberscope/build/Release/fiberscope.node ]] ||
+  { cat "$WORK/install-built.log"; fail "the install built no node_modules/fiberscope/build/Release/fiberscope.node"; }
+node -e "$FIBER_PROGRAM"
+echo "built at install and ran in $((SECONDS - started)) s"
 echo
 echo "check-package: ok"

@@ -25,6 +25,6 @@ printf '#!/bin/sh\nexec qemu-aarch64 -L /usr/aarch64-linux-gnu "%s" "$@"\n' "$AR
 chmod +x "$DIR/node"
 printf 'process.execPath = %s;\n' "\"$DIR/node\"" >"$DIR/exec-path.cjs"
 
-echo "arm64 Node.js $(qemu-aarch64 -L /usr/aarch64-linux-gnu "$ARM_NODE" --version) (ABI $abi) under $(qemu-aarch64 --version | head -1)"
+echo "arm64 Node.js $(qemu-aarch64 -L /usr/aarch64-linux-gnu "$ARM_NODE" --version) (ABI $abi) under $(qemu-aarch64 --version | sed -n 1p)"
 PREBUILDS_ONLY=1 NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require $DIR/exec-path.cjs" \
   node node_modules/vitest/vitest.mjs run "$@"
