@@ -191,11 +191,18 @@ describe('without a binary that loads', () => {
     expect(readFileSync(out, 'utf8')).toContain('work');
   });
 
+  it('the fiber REPL says why it cannot start, once', () => {
+    const result = node([cli, 'repl']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^fiberscope: the fiber runtime is not available on Linux /);
+  });
+
   it('profile --attach and repl --attach reach a Linux target that runs fibers', async () => {
     const target = await startInspected(`
       const { spawn, wait } = require('fiberscope');
       function busyWork(ms) { const end = Date.now() + ms; while (Date.now() < end); }
       setInterval(() => spawn(() => { busyWork(3); wait(new Promise((r) => setTimeout(r, 2))); }, { name: 'GET /busy' }), 10);
+      spawn(() => { for (;;) wait(new Promise((r) => setTimeout(r, 50))); }, { name: 'GET /orders' });
       setTimeout(() => process.exit(0), 20000);
     `);
     children.push(target.child);
@@ -218,7 +225,7 @@ describe('without a binary that loads', () => {
     );
     expect(attached.status).toBe(0);
     expect(attached.stdout).toMatch(/> 42$/m);
-    expect(attached.stdout).toContain('"GET /busy"');
+    expect(attached.stdout).toContain('"GET /orders" waiting');
   });
 });
 
