@@ -66,7 +66,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`fiberscope: ${error.message}\n\n${known ? usageOf(command) : USAGE}`);
       return 2;
     }
-    process.stderr.write(`fiberscope: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    // The fiber runtime's load error names fiberscope already.
+    process.stderr.write(`${message.startsWith('fiberscope: ') ? '' : 'fiberscope: '}${message}\n`);
     return 1;
   }
 }

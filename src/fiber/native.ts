@@ -1,7 +1,7 @@
 // Loads the addon once. Everything else in src/ reaches native code through this module.
 import path from 'node:path';
-import nodeGypBuild from 'node-gyp-build';
 import { interruptError } from './interrupt-error';
+import { loadAddon } from './load-addon';
 
 /** A fiber as the addon sees it: the methods every Fiber object has. */
 export interface NativeFiber {
@@ -90,5 +90,5 @@ export interface Binding {
 }
 
 // dist/fiber/native.js and src/fiber/native.ts both sit two folders below the package root.
-export const binding: Binding = nodeGypBuild(path.join(__dirname, '..', '..'));
+export const binding: Binding = loadAddon(path.join(__dirname, '..', '..'));
 binding.setInterruptErrorFactory(interruptError);

@@ -1,10 +1,10 @@
 // The sampler front end: starts the native sampler, the fiber event recorder and the timeline
 // observer, and hands out what they recorded as chunks (chunk.ts), which assembleProfile() turns
 // into the profile model (model.ts).
-import { FiberEventRecorder } from '../fiber/events';
-import { Fiber } from '../fiber/fiber';
+import type { FiberEventRecorder } from '../fiber/events';
 import { hooks } from '../fiber/hooks';
-import { binding, type NativeSamples } from '../fiber/native';
+import type { Binding, NativeSamples } from '../fiber/native';
+import { fiberRuntime } from '../fiber/on-demand';
 import { mapPosition } from '../stitch/source-maps';
 import { OWN_DIR } from '../util/own-files';
 import { type NameGroup, threadsByName } from './by-name';
@@ -101,6 +101,7 @@ let active: Profiler | undefined;
 /** A running profiler: `stop()` returns the profile; `takeChunk()` hands out pieces of it. */
 export class Profiler {
   readonly intervalUs: number;
+  #binding: Binding;
   #events: FiberEventRecorder;
   #eventsDropped = 0;
   #names = new Map<number, string>();
@@ -113,6 +114,9 @@ export class Profiler {
   /** @internal use startProfiling() */
   constructor(intervalUs: number, maxDepth: number) {
     this.intervalUs = intervalUs;
+    // Loaded here, not with this module: its importers and exporters work without the addon.
+    const { binding, Fiber, FiberEventRecorder } = fiberRuntime();
+    this.#binding = binding;
     this.#events = new FiberEventRecorder({ capacity: EVENT_CAPACITY });
     const previous = hooks.names;
     hooks.names = (id, name) => {
@@ -167,7 +171,7 @@ export class Profiler {
   takeChunk(): ProfileChunk {
     if (this.#stopped) throw new Error('The profiler was already stopped');
     this.#chunksTaken = true;
-    return this.#chunk(binding.takeSamples(), this.#events.drain());
+    return this.#chunk(this.#binding.takeSamples(), this.#events.drain());
   }
 
   /** Stops sampling and returns the last chunk. */
@@ -177,7 +181,7 @@ export class Profiler {
     active = undefined;
     hooks.names = undefined;
     hooks.timeline = undefined;
-    const native = binding.stopSampling();
+    const native = this.#binding.stopSampling();
     return this.#chunk(native, this.#events.stop());
   }
 

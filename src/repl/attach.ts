@@ -14,8 +14,8 @@ import {
 } from '../inspector/connect';
 import { callRuntime } from '../inspector/runtime';
 import { onReportedError } from './error-hook';
+import { defaultHistoryFile } from './history';
 import { LineGate } from './line-gate';
-import { defaultHistoryFile } from './start';
 import { isIncomplete } from './syntax';
 import { cookTerminal, usesColors } from './terminal';
 

@@ -1,12 +1,12 @@
 // `start()`: Node's REPL, with every input evaluated inside a fiber (evaluator.ts), the
 // fiberscope commands, modules preloaded into the context and a persistent history.
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import repl, { type REPLServer, type ReplOptions } from 'node:repl';
 import { hooks } from '../fiber/hooks';
 import { type CommandOptions, defineCommands, formatError } from './commands';
 import { FiberEvaluator } from './evaluator';
+import { defaultHistoryFile } from './history';
 import { trimReplFrames } from './report';
 import { usesColors } from './terminal';
 
@@ -26,10 +26,6 @@ export interface FiberREPLServer extends REPLServer {
 
 const OWN_OPTIONS = ['require', 'historyFile', 'profileDir'] as const;
 let openRepls = 0;
-
-export function defaultHistoryFile(): string {
-  return process.env.FIBERSCOPE_REPL_HISTORY || path.join(os.homedir(), '.fiberscope_repl_history');
-}
 
 /** A variable name for a module: its file name, or its folder's for an index file. */
 function variableName(file: string): string {

@@ -17,7 +17,7 @@
 // - at most MAX_AGGREGATED entries of `aggregateErrors`, the rest counted in
 //   `aggregateErrorsOmitted`; nesting (aggregates of aggregates, errors held in properties) stops
 //   at MAX_DEPTH.
-import { Fiber } from '../fiber/fiber';
+import { fiberRuntimeIfAvailable } from '../fiber/on-demand';
 import { formatBounded, type SerializedSegment } from './bounded';
 import type { StitchedError, StitchedSegment } from './model';
 import { stitch } from './stitch';
@@ -253,10 +253,11 @@ export function errSerializer(err: unknown): unknown {
 /** For pino's `serializers` option: `pino({ serializers })`. */
 export const serializers = { err: errSerializer };
 
-/** For pino's `mixin` option: `{ fiber: { id, name } }` on lines logged inside a fiber. */
+/** For pino's `mixin` option: `{ fiber: { id, name } }` on lines logged inside a fiber; nothing
+ *  where the fiber runtime cannot load. */
 export function mixin(): { fiber?: { id: number; name: string } } {
   try {
-    const fiber = Fiber.current;
+    const fiber = fiberRuntimeIfAvailable()?.Fiber.current;
     if (fiber === undefined) return {};
     return { fiber: { id: fiber.id, name: fiber.name } };
   } catch {
