@@ -1,6 +1,6 @@
 'use strict';
 // The package's install script. Installed as a dependency: a binary that loads (one of
-// prebuilds/, made by `npm run prebuild`, or an earlier build) is used as it is; otherwise the
+// prebuilds/, made by `npm run prebuilds`, or an earlier build) is used as it is; otherwise the
 // addon is built with node-gyp, and when that fails too the install still succeeds, with a
 // warning: what needs no fibers works without the addon, and requiring the fiber runtime says
 // why it is missing (src/fiber/load-addon.ts). In a clone of the repository (not inside
