@@ -4,7 +4,7 @@
 import nodeGypBuild from 'node-gyp-build';
 
 /** Where prebuilt binaries exist: package.json's "fiberscope" key, which `npm run prebuilds`
- *  (scripts/prebuild.js) builds from. */
+ *  (scripts/prebuilds.js) builds from. */
 export interface Supported {
   /** `<platform>-<arch>`, as node-gyp-build names the folders of prebuilds/. */
   platforms: string[];
