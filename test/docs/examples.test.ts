@@ -97,8 +97,21 @@ function run(example: Example) {
     timeout: 20_000,
     killSignal: 'SIGKILL',
     env,
+    detached: true,
   });
+  endGroup(result.pid);
   return { status: result.status, stdout: shown(result.stdout), stderr: shown(result.stderr) };
+}
+
+/** Ends what an example left running (a server it started, when it was killed at its time
+ *  limit): it ran in a process group of its own. Such a process would hold its port for the
+ *  examples run next, on this Node and the next. */
+function endGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Nothing left.
+  }
 }
 
 /** Runs a transcript's command in bash, its stderr in the same stream as its stdout. */
@@ -109,7 +122,9 @@ function runCommand(command: string) {
     timeout: 30_000,
     killSignal: 'SIGKILL',
     env,
+    detached: true,
   });
+  endGroup(result.pid);
   return shown(result.stdout);
 }
 
