@@ -111,6 +111,7 @@ export class Fiber extends binding.Fiber {
         return task.run(() => Reflect.apply(fn, this, args));
       };
     }
+    if (hooks.fiberBody !== undefined) body = hooks.fiberBody(body);
     super(body);
     this.#name = name;
     const parent = binding.current() as Fiber | undefined;
