@@ -60,6 +60,11 @@ function codeOf(error: unknown): unknown {
   return error instanceof Error ? (error as { code?: unknown }).code : undefined;
 }
 
+/** Whether `error` is the one that unwinds a fiber being reset (or collected), not a failure. */
+export function isUnwinding(error: unknown): boolean {
+  return codeOf(error) === ZOMBIE;
+}
+
 const nativeYield = binding.yield;
 
 type NativeMethod = (this: NativeFiber, value?: unknown) => unknown;

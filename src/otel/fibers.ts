@@ -2,7 +2,7 @@
 // context that spawned it, ended when the fiber's function returns or throws. The span carries
 // how long the fiber ran and waited, and where it waited longest.
 import type { Span, Tracer } from '@opentelemetry/api';
-import { Fiber } from '../fiber/fiber';
+import { Fiber, isUnwinding } from '../fiber/fiber';
 import { type FiberBody, hooks, setSwitchListener } from '../fiber/hooks';
 import { requireOtelApi } from '../util/otel-api';
 import { isOwnFrame } from '../util/own-files';
@@ -26,6 +26,7 @@ export const ATTRIBUTES = {
   waits: 'fiberscope.fiber.waits',
   longestWaitMs: 'fiberscope.fiber.longest_wait_ms',
   longestWaitSite: 'fiberscope.fiber.longest_wait_site',
+  reset: 'fiberscope.fiber.reset',
 } as const;
 
 /** How long one fiber waited, and the stack of its longest wait (formatted only at the end). */
@@ -104,7 +105,8 @@ export function instrumentFibers(options: InstrumentFibersOptions = {}): FiberIn
           Reflect.apply(body, this, args),
         );
       } catch (error) {
-        failed(span, error);
+        if (isUnwinding(error)) span.setAttribute(ATTRIBUTES.reset, true);
+        else failed(span, error);
         throw error;
       } finally {
         setSwitchListener(fiber, undefined);

@@ -37,6 +37,7 @@ describe.each(variants)('instrumentFibers() ($title)', ({ nodeArgs }) => {
     expect(spans.map((span) => span.name).sort()).toEqual([
       'nested',
       'request',
+      'reset',
       'thrower',
       'worker',
     ]);
@@ -61,6 +62,13 @@ describe.each(variants)('instrumentFibers() ($title)', ({ nodeArgs }) => {
     expect(byName('thrower')).toMatchObject({ status: 2, events: ['exception'] });
     expect(byName('thrower').attributes['fiberscope.fiber.waits']).toBe(0);
     expect(worker.status).toBe(0);
+    // reset() unwinds a fiber: its span ends, marked, with no error.
+    expect(byName('reset')).toMatchObject({ status: 0, events: [] });
+    expect(byName('reset').parentSpanId).toBe(request.spanId);
+    expect(byName('reset').attributes).toMatchObject({
+      'fiberscope.fiber.reset': true,
+      'fiberscope.fiber.waits': 1,
+    });
 
     // pino's mixin: the active span's ids, the fiber's own inside a fiber, after its waits too.
     expect(mixins.outside).toEqual({});
