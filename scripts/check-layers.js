@@ -14,11 +14,12 @@ const ALLOWED = {
   fiber: ['util'],
   inspector: ['util'],
   stitch: ['util', 'fiber'],
+  otel: ['util', 'fiber'],
   profiler: ['util', 'fiber', 'stitch'],
   diagnostics: ['util', 'fiber', 'stitch', 'profiler'],
   repl: ['util', 'fiber', 'stitch', 'profiler', 'diagnostics', 'inspector'],
   cli: ['util', 'fiber', 'stitch', 'profiler', 'diagnostics', 'inspector', 'repl', 'entry'],
-  entry: ['util', 'fiber', 'stitch', 'profiler', 'diagnostics', 'inspector', 'repl'],
+  entry: ['util', 'fiber', 'stitch', 'otel', 'profiler', 'diagnostics', 'inspector', 'repl'],
   types: [],
 };
 

@@ -60,6 +60,11 @@ function codeOf(error: unknown): unknown {
   return error instanceof Error ? (error as { code?: unknown }).code : undefined;
 }
 
+/** Whether `error` is the one that unwinds a fiber being reset (or collected), not a failure. */
+export function isUnwinding(error: unknown): boolean {
+  return codeOf(error) === ZOMBIE;
+}
+
 const nativeYield = binding.yield;
 
 type NativeMethod = (this: NativeFiber, value?: unknown) => unknown;
@@ -111,6 +116,7 @@ export class Fiber extends binding.Fiber {
         return task.run(() => Reflect.apply(fn, this, args));
       };
     }
+    if (hooks.fiberBody !== undefined) body = hooks.fiberBody(body);
     super(body);
     this.#name = name;
     const parent = binding.current() as Fiber | undefined;

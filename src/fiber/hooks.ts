@@ -5,6 +5,9 @@
 /** A function of any signature, as spawned in a fiber. */
 export type AnyFunction = (...args: never[]) => unknown;
 
+/** What a fiber runs: called with the value of its first run(), if one was given. */
+export type FiberBody = (value?: unknown) => unknown;
+
 /** The fiber an error crossed: its id, its name now, and what the stitcher recorded at its
  *  spawn. */
 export interface CrossedFiber {
@@ -81,12 +84,19 @@ export const hooks: {
   suspensionSites: boolean;
   /** How many fibers have a switch listener: with none, yield() does not look for them. */
   fibersWithListeners: number;
+  /** Wraps the function of every new fiber (fiberscope/otel runs it in a span of its own). */
+  fiberBody: ((body: FiberBody) => FiberBody) | undefined;
+  /** Told, inside the fiber, of an error its function threw that spawn() hands to the
+   *  spawner's promise (which fiberBody's wrapper does not see thrown). */
+  fiberFailed: ((error: unknown) => void) | undefined;
 } = {
   stitcher: undefined,
   names: undefined,
   timeline: undefined,
   suspensionSites: false,
   fibersWithListeners: 0,
+  fiberBody: undefined,
+  fiberFailed: undefined,
 };
 
 /** Registers fiberscope's stitcher (or another; `undefined`: none). */

@@ -93,6 +93,7 @@ export function spawn<T>(fn: () => T, options?: FiberOptions): Promise<Awaited<T
         resolve(fn() as Awaited<T>);
       } catch (error) {
         stitchEscapeOf(fiber, error);
+        hooks.fiberFailed?.(error);
         reject(error);
       }
     },

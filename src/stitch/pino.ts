@@ -1,5 +1,6 @@
 // `fiberscope/pino`: an `err` serializer that logs stitched traces, and a mixin that tags each
-// line logged from inside a fiber with the fiber's id and name.
+// line logged from inside a fiber with the fiber's id and name (and, with OpenTelemetry, the
+// active span's ids).
 //
 //   const logger = pino({ serializers, mixin });
 //
@@ -18,6 +19,7 @@
 //   `aggregateErrorsOmitted`; nesting (aggregates of aggregates, errors held in properties) stops
 //   at MAX_DEPTH.
 import { fiberRuntimeIfAvailable } from '../fiber/on-demand';
+import { optionalOtelApi } from '../util/otel-api';
 import { formatBounded, type SerializedSegment } from './bounded';
 import type { StitchedError, StitchedSegment } from './model';
 import { stitch } from './stitch';
@@ -29,6 +31,9 @@ export const MAX_SEGMENTS = 50;
 export const MAX_CAUSES = 10;
 export const MAX_AGGREGATED = 50;
 export const MAX_DEPTH = 5;
+
+/** The trace id of no trace (an invalid span context). */
+const INVALID_TRACE_ID = '00000000000000000000000000000000';
 
 /** What `serializers.err` makes of an error (pino-std-serializers' shape, plus `segments`). */
 export interface SerializedError {
@@ -253,14 +258,30 @@ export function errSerializer(err: unknown): unknown {
 /** For pino's `serializers` option: `pino({ serializers })`. */
 export const serializers = { err: errSerializer };
 
-/** For pino's `mixin` option: `{ fiber: { id, name } }` on lines logged inside a fiber; nothing
- *  where the fiber runtime cannot load. */
-export function mixin(): { fiber?: { id: number; name: string } } {
+/** What `mixin()` adds to a line: the fiber it was logged in, and the active OpenTelemetry span. */
+export interface MixinFields {
+  fiber?: { id: number; name: string };
+  trace_id?: string;
+  span_id?: string;
+  trace_flags?: string;
+}
+
+/** For pino's `mixin` option: `{ fiber: { id, name } }` on lines logged inside a fiber, and
+ *  `trace_id`, `span_id`, `trace_flags` while an OpenTelemetry span is active (when the
+ *  application has @opentelemetry/api). No fiber where the fiber runtime cannot load. */
+export function mixin(): MixinFields {
+  const fields: MixinFields = {};
   try {
     const fiber = fiberRuntimeIfAvailable()?.Fiber.current;
-    if (fiber === undefined) return {};
-    return { fiber: { id: fiber.id, name: fiber.name } };
-  } catch {
-    return {};
-  }
+    if (fiber !== undefined) fields.fiber = { id: fiber.id, name: fiber.name };
+  } catch {}
+  try {
+    const span = optionalOtelApi()?.trace.getActiveSpan()?.spanContext();
+    if (span !== undefined && span.traceId !== INVALID_TRACE_ID) {
+      fields.trace_id = span.traceId;
+      fields.span_id = span.spanId;
+      fields.trace_flags = `0${span.traceFlags.toString(16)}`;
+    }
+  } catch {}
+  return fields;
 }
