@@ -7,12 +7,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
 import { cli } from '../helpers/cli';
 import { startInspected } from '../helpers/inspector';
-import { hasTmux, pause, Terminal } from '../helpers/terminal';
+import { skipAllUnless } from '../helpers/requirements';
+import { pause, Terminal, tmuxMissing } from '../helpers/terminal';
 
 const home = mkdtempSync(path.join(tmpdir(), 'fiberscope-repl-home-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-if (!hasTmux) console.warn('skipping the terminal tests of fiberscope repl: tmux is not installed');
 
 let terminal: Terminal | undefined;
 const children: ChildProcess[] = [];
@@ -29,209 +28,214 @@ function repl(args = ''): Terminal {
   return terminal;
 }
 
-describe.skipIf(!hasTmux)('fiberscope repl in a terminal', () => {
-  it('waits, continues multi-line input, and Ctrl-C stops a wait and a busy loop', async () => {
-    const term = repl();
-    await term.waitFor('fiberscope>');
-    term.type(
-      'const sleep = (ms, value) => new Promise((resolve) => setTimeout(resolve, ms, value))',
-    );
-    term.type('wait(sleep(50, "row"))');
-    await term.waitFor("'row'");
-    term.type('function add(a, b) {');
-    // The continuation prompt: `...`, or `|` on Node 24.
-    await term.waitFor(/^(?:\.\.\.|\|)$/m);
-    term.type('return a + b }');
-    term.type('add(2, 3)');
-    await term.waitFor(/^5$/m);
+describe.skipIf(skipAllUnless('the terminal tests of fiberscope repl', tmuxMissing))(
+  'fiberscope repl in a terminal',
+  () => {
+    it('waits, continues multi-line input, and Ctrl-C stops a wait and a busy loop', async () => {
+      const term = repl();
+      await term.waitFor('fiberscope>');
+      term.type(
+        'const sleep = (ms, value) => new Promise((resolve) => setTimeout(resolve, ms, value))',
+      );
+      term.type('wait(sleep(50, "row"))');
+      await term.waitFor("'row'");
+      term.type('function add(a, b) {');
+      // The continuation prompt: `...`, or `|` on Node 24.
+      await term.waitFor(/^(?:\.\.\.|\|)$/m);
+      term.type('return a + b }');
+      term.type('add(2, 3)');
+      await term.waitFor(/^5$/m);
 
-    term.type('try { wait(sleep(60000)) } finally { console.log("cleanup ran") }');
-    await pause(500);
-    term.press('C-c');
-    await term.waitFor('cleanup ran');
-    await term.waitFor('Uncaught Error: Script execution was interrupted by `SIGINT`');
+      term.type('try { wait(sleep(60000)) } finally { console.log("cleanup ran") }');
+      await pause(500);
+      term.press('C-c');
+      await term.waitFor('cleanup ran');
+      await term.waitFor('Uncaught Error: Script execution was interrupted by `SIGINT`');
 
-    // A promise that nothing keeps alive: the REPL waits for it all the same.
-    term.type('wait(new Promise(() => {}))');
-    await pause(700);
-    expect(term.screen()).not.toContain('[exit');
-    term.press('C-c');
-    await term.waitFor('interrupted by `SIGINT`', { count: 2 });
+      // A promise that nothing keeps alive: the REPL waits for it all the same.
+      term.type('wait(new Promise(() => {}))');
+      await pause(700);
+      expect(term.screen()).not.toContain('[exit');
+      term.press('C-c');
+      await term.waitFor('interrupted by `SIGINT`', { count: 2 });
 
-    term.type('let spins = 0; while (true) spins++');
-    await pause(500);
-    term.press('C-c');
-    await term.waitFor('interrupted by `SIGINT`', { count: 3 });
-    term.type('spins > 0');
-    await term.waitFor(/^true$/m);
+      term.type('let spins = 0; while (true) spins++');
+      await pause(500);
+      term.press('C-c');
+      await term.waitFor('interrupted by `SIGINT`', { count: 3 });
+      term.type('spins > 0');
+      await term.waitFor(/^true$/m);
 
-    // A top-level await that never settles: Node's REPL ends it on Ctrl-C.
-    term.type('await new Promise(() => {})');
-    await pause(500);
-    term.press('C-c');
-    await term.waitFor('interrupted by `SIGINT`', { count: 4 });
-    term.type('"after the await"');
-    await term.waitFor("'after the await'");
+      // A top-level await that never settles: Node's REPL ends it on Ctrl-C.
+      term.type('await new Promise(() => {})');
+      await pause(500);
+      term.press('C-c');
+      await term.waitFor('interrupted by `SIGINT`', { count: 4 });
+      term.type('"after the await"');
+      await term.waitFor("'after the await'");
 
-    term.type('new Fiber(function poll() { wait(sleep(60000)) }, { name: "GET /orders" }).run()');
-    term.type('.fibers');
-    const screen = await term.waitFor(/"GET \/orders" waiting/);
-    expect(screen).toMatch(/at poll \(REPL\d+:1:\d+\)/);
+      term.type('new Fiber(function poll() { wait(sleep(60000)) }, { name: "GET /orders" }).run()');
+      term.type('.fibers');
+      const screen = await term.waitFor(/"GET \/orders" waiting/);
+      expect(screen).toMatch(/at poll \(REPL\d+:1:\d+\)/);
 
-    // Tab completion and the preview work as in Node's REPL.
-    term.type('const completeMeLater = 41');
-    term.press('c', 'o', 'm', 'p', 'l', 'e', 't', 'e', 'M', 'Tab');
-    await term.waitFor('fiberscope> completeMeLater');
-    term.press('+', '1');
-    await term.waitFor(/fiberscope> completeMeLater\+1\n42/);
-    term.press('Enter');
-    await term.waitFor(/^42$/m);
+      // Tab completion and the preview work as in Node's REPL.
+      term.type('const completeMeLater = 41');
+      term.press('c', 'o', 'm', 'p', 'l', 'e', 't', 'e', 'M', 'Tab');
+      await term.waitFor('fiberscope> completeMeLater');
+      term.press('+', '1');
+      await term.waitFor(/fiberscope> completeMeLater\+1\n42/);
+      term.press('Enter');
+      await term.waitFor(/^42$/m);
 
-    term.type('"from session one"');
-    await term.waitFor("'from session one'");
-    term.type('.exit');
-    await term.waitFor('[exit 0]');
-    const history = readFileSync(path.join(home, '.fiberscope_repl_history'), 'utf8');
-    expect(history).toContain('add(2, 3)');
-    expect(history).toContain('"from session one"');
+      term.type('"from session one"');
+      await term.waitFor("'from session one'");
+      term.type('.exit');
+      await term.waitFor('[exit 0]');
+      const history = readFileSync(path.join(home, '.fiberscope_repl_history'), 'utf8');
+      expect(history).toContain('add(2, 3)');
+      expect(history).toContain('"from session one"');
 
-    // A second session recalls the first one's lines.
-    term.close();
-    const second = repl();
-    await second.waitFor('fiberscope>');
-    second.press('Up');
-    await pause(200);
-    if (!second.screen().includes('"from session one"')) second.press('Up');
-    second.press('Enter');
-    await second.waitFor("'from session one'");
-    // The next prompt, then Ctrl-C on its empty line, twice, exits as in Node's REPL.
-    await second.waitFor('fiberscope>', { count: 2 });
-    second.press('C-c');
-    await second.waitFor('(To exit, press Ctrl+C again or Ctrl+D or type .exit)');
-    second.press('C-c');
-    await second.waitFor('[exit 0]');
-  });
+      // A second session recalls the first one's lines.
+      term.close();
+      const second = repl();
+      await second.waitFor('fiberscope>');
+      second.press('Up');
+      await pause(200);
+      if (!second.screen().includes('"from session one"')) second.press('Up');
+      second.press('Enter');
+      await second.waitFor("'from session one'");
+      // The next prompt, then Ctrl-C on its empty line, twice, exits as in Node's REPL.
+      await second.waitFor('fiberscope>', { count: 2 });
+      second.press('C-c');
+      await second.waitFor('(To exit, press Ctrl+C again or Ctrl+D or type .exit)');
+      second.press('C-c');
+      await second.waitFor('[exit 0]');
+    });
 
-  it('shows lines typed while an input waits after their prompt, and hands a late Ctrl-C to the prompt', async () => {
-    const term = repl();
-    await term.waitFor('fiberscope>');
-    term.type('process.pid');
-    const pid = Number(/^(\d+)$/m.exec(await term.waitFor(/^\d+$/m))?.[1]);
-    // The first input waits until the test sends SIGUSR2; the two lines after it are typed while
-    // it waits (the terminal echoes them), one of them an input that waits too.
-    term.type(
-      'console.log("waiting"), wait(new Promise((resolve) => process.once("SIGUSR2", () => resolve("first"))))',
-    );
-    await term.waitFor(/^waiting$/m);
-    term.type('wait(new Promise((resolve) => setTimeout(resolve, 20, "second")))');
-    term.type('"third"');
-    await term.waitFor(/^"third"$/m);
-    process.kill(pid, 'SIGUSR2');
-    const screen = await term.waitFor("'third'");
-    // Each one shows after its prompt when its turn comes, as in `node`: echoed twice in all.
-    expect(screen).toContain(
-      `'first'\nfiberscope> wait(new Promise((resolve) => setTimeout(resolve, 20, "second")))\n'second'\nfiberscope> "third"\n'third'`,
-    );
-    expect(screen.split('"third"').length - 1).toBe(2);
+    it('shows lines typed while an input waits after their prompt, and hands a late Ctrl-C to the prompt', async () => {
+      const term = repl();
+      await term.waitFor('fiberscope>');
+      term.type('process.pid');
+      const pid = Number(/^(\d+)$/m.exec(await term.waitFor(/^\d+$/m))?.[1]);
+      // The first input waits until the test sends SIGUSR2; the two lines after it are typed while
+      // it waits (the terminal echoes them), one of them an input that waits too.
+      term.type(
+        'console.log("waiting"), wait(new Promise((resolve) => process.once("SIGUSR2", () => resolve("first"))))',
+      );
+      await term.waitFor(/^waiting$/m);
+      term.type('wait(new Promise((resolve) => setTimeout(resolve, 20, "second")))');
+      term.type('"third"');
+      await term.waitFor(/^"third"$/m);
+      process.kill(pid, 'SIGUSR2');
+      const screen = await term.waitFor("'third'");
+      // Each one shows after its prompt when its turn comes, as in `node`: echoed twice in all.
+      expect(screen).toContain(
+        `'first'\nfiberscope> wait(new Promise((resolve) => setTimeout(resolve, 20, "second")))\n'second'\nfiberscope> "third"\n'third'`,
+      );
+      expect(screen.split('"third"').length - 1).toBe(2);
 
-    // A SIGINT that comes as an input ends (here from the input itself, once its code has run)
-    // is Ctrl-C at the next prompt, not lost.
-    term.type(
-      'wait(new Promise((resolve) => setTimeout(resolve, 10))); process.nextTick(() => process.kill(process.pid, "SIGINT")); "answer"',
-    );
-    await term.waitFor(
-      /'answer'\nfiberscope> ?\n\(To exit, press Ctrl\+C again or Ctrl\+D or type \.exit\)\nfiberscope>/,
-    );
-    term.type('"after"');
-    await term.waitFor("'after'");
-  });
+      // A SIGINT that comes as an input ends (here from the input itself, once its code has run)
+      // is Ctrl-C at the next prompt, not lost.
+      term.type(
+        'wait(new Promise((resolve) => setTimeout(resolve, 10))); process.nextTick(() => process.kill(process.pid, "SIGINT")); "answer"',
+      );
+      await term.waitFor(
+        /'answer'\nfiberscope> ?\n\(To exit, press Ctrl\+C again or Ctrl\+D or type \.exit\)\nfiberscope>/,
+      );
+      term.type('"after"');
+      await term.waitFor("'after'");
+    });
 
-  it('attaches to a process with the fiberscope runtime, and detaches when it dies', async () => {
-    const target = await inspectedChild(new URL('./fixtures/orders-target.js', import.meta.url));
-    const term = repl(`--attach 127.0.0.1:${target.port}`);
-    await term.waitFor('each input runs in a fiber of the target');
-    term.type('orders.find(7)');
-    await term.waitFor('{ id: 7, total: 42 }');
-    term.type('process.pid');
-    await term.waitFor(new RegExp(`^${target.child.pid}$`, 'm'));
-    // Typed ahead: the second input waits for the first, whose answer comes first.
-    term.type('wait(new Promise((resolve) => setTimeout(resolve, 200, "slow")))');
-    term.type('"fast"');
-    const ordered = await term.waitFor("'fast'");
-    expect(ordered.indexOf("'slow'")).toBeGreaterThan(0);
-    expect(ordered.indexOf("'slow'")).toBeLessThan(ordered.indexOf("'fast'"));
-    term.type('function load() { return wait(Promise.reject(new Error("remote failure"))) }');
-    term.type('load()');
-    await term.waitFor('Uncaught Error: remote failure');
-    expect(term.screen()).toMatch(
-      /--- fiber #\d+ "repl" waited here ---\n\s+at load \(REPL\d+:1:\d+\)/,
-    );
-    term.type('.fibers');
-    await term.waitFor(/"GET \/orders" waiting[^\n]*\n\s+at serve \([^()\n]*orders-target\.js:12:/);
-    term.type('while (true) {}');
-    await pause(500);
-    term.press('C-c');
-    await term.waitFor('interrupted by `SIGINT`');
-    term.type('1 + 1');
-    await term.waitFor(/^2$/m);
-    target.child.kill('SIGKILL');
-    await term.waitFor('The target went away: detaching.');
-    await term.waitFor('[exit 1]');
-  });
+    it('attaches to a process with the fiberscope runtime, and detaches when it dies', async () => {
+      const target = await inspectedChild(new URL('./fixtures/orders-target.js', import.meta.url));
+      const term = repl(`--attach 127.0.0.1:${target.port}`);
+      await term.waitFor('each input runs in a fiber of the target');
+      term.type('orders.find(7)');
+      await term.waitFor('{ id: 7, total: 42 }');
+      term.type('process.pid');
+      await term.waitFor(new RegExp(`^${target.child.pid}$`, 'm'));
+      // Typed ahead: the second input waits for the first, whose answer comes first.
+      term.type('wait(new Promise((resolve) => setTimeout(resolve, 200, "slow")))');
+      term.type('"fast"');
+      const ordered = await term.waitFor("'fast'");
+      expect(ordered.indexOf("'slow'")).toBeGreaterThan(0);
+      expect(ordered.indexOf("'slow'")).toBeLessThan(ordered.indexOf("'fast'"));
+      term.type('function load() { return wait(Promise.reject(new Error("remote failure"))) }');
+      term.type('load()');
+      await term.waitFor('Uncaught Error: remote failure');
+      expect(term.screen()).toMatch(
+        /--- fiber #\d+ "repl" waited here ---\n\s+at load \(REPL\d+:1:\d+\)/,
+      );
+      term.type('.fibers');
+      await term.waitFor(
+        /"GET \/orders" waiting[^\n]*\n\s+at serve \([^()\n]*orders-target\.js:12:/,
+      );
+      term.type('while (true) {}');
+      await pause(500);
+      term.press('C-c');
+      await term.waitFor('interrupted by `SIGINT`');
+      term.type('1 + 1');
+      await term.waitFor(/^2$/m);
+      target.child.kill('SIGKILL');
+      await term.waitFor('The target went away: detaching.');
+      await term.waitFor('[exit 1]');
+    });
 
-  it('attached, shows lines typed while an input waits after their prompt', async () => {
-    const target = await inspectedChild(
-      new URL('../fixtures/fiberscope-ready.js', import.meta.url),
-      {
-        stdout: 'pipe',
-      },
-    );
-    const stdout = target.child.stdout as NodeJS.ReadableStream;
-    const printed = (text: string) =>
-      new Promise<void>((resolve) => {
-        const listener = (chunk: Buffer) => {
-          if (!chunk.toString().includes(text)) return;
-          stdout.off('data', listener);
-          resolve();
-        };
-        stdout.on('data', listener);
-      });
-    await printed('ready');
-    const term = repl(`--attach 127.0.0.1:${target.port}`);
-    await term.waitFor('each input runs in a fiber of the target');
-    // The first input waits in the target until the test sends it SIGUSR2; the lines after it
-    // are typed while it waits.
-    const waiting = printed('waiting');
-    term.type(
-      'console.log("waiting"), wait(new Promise((resolve) => process.once("SIGUSR2", () => resolve("first"))))',
-    );
-    await waiting;
-    term.type('1 + 1');
-    term.type('"third"');
-    await term.waitFor(/^"third"$/m);
-    target.child.kill('SIGUSR2');
-    const screen = await term.waitFor("'third'");
-    expect(screen).toContain(
-      `'first'\nfiberscope (attached)> 1 + 1\n2\nfiberscope (attached)> "third"\n'third'`,
-    );
-    expect(screen.split('"third"').length - 1).toBe(2);
-  });
+    it('attached, shows lines typed while an input waits after their prompt', async () => {
+      const target = await inspectedChild(
+        new URL('../fixtures/fiberscope-ready.js', import.meta.url),
+        {
+          stdout: 'pipe',
+        },
+      );
+      const stdout = target.child.stdout as NodeJS.ReadableStream;
+      const printed = (text: string) =>
+        new Promise<void>((resolve) => {
+          const listener = (chunk: Buffer) => {
+            if (!chunk.toString().includes(text)) return;
+            stdout.off('data', listener);
+            resolve();
+          };
+          stdout.on('data', listener);
+        });
+      await printed('ready');
+      const term = repl(`--attach 127.0.0.1:${target.port}`);
+      await term.waitFor('each input runs in a fiber of the target');
+      // The first input waits in the target until the test sends it SIGUSR2; the lines after it
+      // are typed while it waits.
+      const waiting = printed('waiting');
+      term.type(
+        'console.log("waiting"), wait(new Promise((resolve) => process.once("SIGUSR2", () => resolve("first"))))',
+      );
+      await waiting;
+      term.type('1 + 1');
+      term.type('"third"');
+      await term.waitFor(/^"third"$/m);
+      target.child.kill('SIGUSR2');
+      const screen = await term.waitFor("'third'");
+      expect(screen).toContain(
+        `'first'\nfiberscope (attached)> 1 + 1\n2\nfiberscope (attached)> "third"\n'third'`,
+      );
+      expect(screen.split('"third"').length - 1).toBe(2);
+    });
 
-  it('attaches to a process without the runtime, saying so', async () => {
-    const target = await inspectedChild(
-      new URL('./fixtures/answer-without-fiberscope.js', import.meta.url),
-    );
-    const term = repl(`--attach 127.0.0.1:${target.port}`);
-    await term.waitFor('The target has no fiberscope runtime');
-    term.type('new Promise((resolve) => setTimeout(resolve, 10, answer))');
-    await term.waitFor(/^42$/m);
-    term.type('const doubled = answer * 2');
-    term.type('doubled');
-    await term.waitFor(/^84$/m);
-    term.type('.exit');
-    await term.waitFor('[exit 0]');
-  });
-});
+    it('attaches to a process without the runtime, saying so', async () => {
+      const target = await inspectedChild(
+        new URL('./fixtures/answer-without-fiberscope.js', import.meta.url),
+      );
+      const term = repl(`--attach 127.0.0.1:${target.port}`);
+      await term.waitFor('The target has no fiberscope runtime');
+      term.type('new Promise((resolve) => setTimeout(resolve, 10, answer))');
+      await term.waitFor(/^42$/m);
+      term.type('const doubled = answer * 2');
+      term.type('doubled');
+      await term.waitFor(/^84$/m);
+      term.type('.exit');
+      await term.waitFor('[exit 0]');
+    });
+  },
+);
 
 describe('fiberscope repl: bad input', () => {
   const run = (...args: string[]) =>

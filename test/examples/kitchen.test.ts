@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/child';
 import { cli } from '../helpers/cli';
-import { hasTmux, Terminal } from '../helpers/terminal';
+import { postgresMissing, requireOrSkip, skipAllUnless } from '../helpers/requirements';
+import { Terminal, tmuxMissing } from '../helpers/terminal';
 
 const kitchenDir = path.join(repoRoot, 'examples', 'kitchen');
 const load = createRequire(path.join(kitchenDir, 'main.js'));
@@ -105,11 +106,8 @@ describe('npm start (examples/kitchen/main.js)', () => {
   });
 
   const url = process.env.KITCHEN_TEST_DATABASE_URL;
-  const why =
-    process.env.KITCHEN_TEST_DATABASE_SKIP ??
-    'KITCHEN_TEST_DATABASE_URL is not set (.ci/run starts a PostgreSQL server and sets it)';
-  if (url === undefined) console.warn(`skipping the kitchen's PostgreSQL test: ${why}`);
-  it.skipIf(url === undefined)('does the same on a real PostgreSQL server through pg', async () => {
+  it('does the same on a real PostgreSQL server through pg', async (context) => {
+    requireOrSkip(context, "the kitchen's PostgreSQL test", postgresMissing);
     // A database of this run's own, dropped afterwards.
     const { Client } = load('pg');
     const admin = new Client({ connectionString: url });
@@ -244,28 +242,30 @@ describe('the orders service, fiber style and async/await style', () => {
   });
 });
 
-if (!hasTmux) console.warn('skipping the kitchen REPL test: tmux is not installed');
-describe.skipIf(!hasTmux)('fiberscope repl -r ./examples/kitchen/models', () => {
-  it('looks orders up and changes them synchronously at the prompt', async () => {
-    const term = Terminal.start(
-      `cd ${JSON.stringify(repoRoot)} && node ${cli} repl --no-history -r ./examples/kitchen/models`,
-      { DATABASE_URL: '' },
-    );
-    try {
-      await term.waitFor('Loaded ./examples/kitchen/models: models, Order, orders');
-      term.type('orders.create({ customer: "ada", dish: "ramen" })');
-      await term.waitFor("status: 'new'", { timeoutMs: 30_000 });
-      term.type('const order = orders.find(1)');
-      term.type('order.status = "served"; order.save().status');
-      await term.waitFor("'served'");
-      term.type('orders.find(1).status + " / " + orders.count()');
-      await term.waitFor("'served / 1'");
-      term.type('orders.create({ customer: "ada", dish: "ramen", quantity: 0 })');
-      await term.waitFor('violates check constraint');
-      term.type('orders.count()');
-      await term.waitFor(/^1$/m);
-    } finally {
-      term.close();
-    }
-  });
-});
+describe.skipIf(skipAllUnless('the kitchen REPL test', tmuxMissing))(
+  'fiberscope repl -r ./examples/kitchen/models',
+  () => {
+    it('looks orders up and changes them synchronously at the prompt', async () => {
+      const term = Terminal.start(
+        `cd ${JSON.stringify(repoRoot)} && node ${cli} repl --no-history -r ./examples/kitchen/models`,
+        { DATABASE_URL: '' },
+      );
+      try {
+        await term.waitFor('Loaded ./examples/kitchen/models: models, Order, orders');
+        term.type('orders.create({ customer: "ada", dish: "ramen" })');
+        await term.waitFor("status: 'new'", { timeoutMs: 30_000 });
+        term.type('const order = orders.find(1)');
+        term.type('order.status = "served"; order.save().status');
+        await term.waitFor("'served'");
+        term.type('orders.find(1).status + " / " + orders.count()');
+        await term.waitFor("'served / 1'");
+        term.type('orders.create({ customer: "ada", dish: "ramen", quantity: 0 })');
+        await term.waitFor('violates check constraint');
+        term.type('orders.count()');
+        await term.waitFor(/^1$/m);
+      } finally {
+        term.close();
+      }
+    });
+  },
+);

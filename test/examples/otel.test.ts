@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { asyncContextFrameFlag, repoRoot, runFixture } from '../helpers/child';
+import { postgresMissing, requireOrSkip } from '../helpers/requirements';
 
 const load = createRequire(path.join(repoRoot, 'examples', 'kitchen', 'main.js'));
 const fixture = new URL('./fixtures/otel-kitchen.js', import.meta.url);
@@ -143,18 +144,10 @@ describe('OpenTelemetry on the kitchen (100 concurrent fiber-style requests)', (
   );
 
   const url = process.env.KITCHEN_TEST_DATABASE_URL;
-  const why =
-    process.env.KITCHEN_TEST_DATABASE_SKIP ??
-    'KITCHEN_TEST_DATABASE_URL is not set (.ci/run starts a PostgreSQL server and sets it)';
   for (const fiberSpans of [false, true]) {
     const title = fiberSpans ? ', fiberscope/otel' : '';
     it(`PostgreSQL through pg${title}: pg's spans too`, { timeout: 120_000 }, async (context) => {
-      if (url === undefined) {
-        // Required in CI; elsewhere skipped, saying why.
-        if (process.env.CI === 'true') throw new Error(why);
-        console.warn(`skipping the kitchen's OpenTelemetry test on PostgreSQL: ${why}`);
-        return context.skip();
-      }
+      requireOrSkip(context, "the kitchen's OpenTelemetry test on PostgreSQL", postgresMissing);
       // A database of this run's own, dropped afterwards.
       const { Client } = load('pg');
       const admin = new Client({ connectionString: url });

@@ -1,7 +1,11 @@
 // A program running in a real terminal (tmux), typed into and read back the way a person would.
 import { execFileSync, spawnSync } from 'node:child_process';
 
-export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+/** Why the terminal tests cannot run, if they cannot. */
+export const tmuxMissing: string | undefined =
+  spawnSync('tmux', ['-V']).status === 0
+    ? undefined
+    : 'tmux is not installed (apt-get install tmux; .ci/run installs it)';
 
 let sessions = 0;
 

@@ -10,6 +10,7 @@ import { toHtml } from 'fiberscope/profiler';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, runFixture } from '../helpers/child';
 import { htmlData } from '../helpers/profile';
+import { requireOrSkip } from '../helpers/requirements';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(path.join(tmpdir(), 'fiberscope-html-'));
@@ -216,15 +217,14 @@ describe('the page in headless Chromium', () => {
   it('renders the thread selector and the flame graph of a real profile', {
     timeout: 120_000,
   }, (context) => {
-    if (!existsSync(CHROMIUM)) {
-      const why =
-        `${CHROMIUM} is missing: this test needs Debian's chromium package ` +
-        '(apt-get install -y --no-install-recommends chromium; .ci/run installs it)';
-      // Required in CI; elsewhere (a newcomer's machine) skipped, saying why.
-      if (process.env.CI === 'true') throw new Error(why);
-      console.warn(`skipping the headless Chromium test of the flame graph page: ${why}`);
-      context.skip();
-    }
+    requireOrSkip(
+      context,
+      'the headless Chromium test of the flame graph page',
+      existsSync(CHROMIUM)
+        ? undefined
+        : `${CHROMIUM} is missing: this test needs Debian's chromium package ` +
+            '(apt-get install -y --no-install-recommends chromium; .ci/run installs it)',
+    );
     const file = path.join(dir, 'real.html');
     const child = runFixture(new URL('./fixtures/html-cruncher.js', import.meta.url), {
       args: [file],
