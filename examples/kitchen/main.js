@@ -1,11 +1,13 @@
 // `npm start`: the kitchen end to end. Starts the kitchen service and the orders service on
 // loopback (embedded PGlite, or PostgreSQL with DATABASE_URL), connects two customers'
-// websockets, profiles a short bounded load where some orders fail in the kitchen, then says
-// where the stitched error log and the per-request flame graph are.
+// websockets, profiles a short bounded load where some orders fail in the kitchen, takes a fiber
+// dump in the middle of it, then says where the stitched error log, the per-request flame graph,
+// the fiber dump and the trace of a failed request are.
 const fs = require('node:fs');
 const path = require('node:path');
 const pino = require('pino');
 const WebSocket = require('ws');
+const { dumpFibers, formatFiberDump } = require('fiberscope/diagnostics');
 const { startProfiling } = require('fiberscope/profiler');
 const { serializers, mixin } = require('fiberscope/pino');
 const db = require('./db');
@@ -22,13 +24,22 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const logFile = path.join(outDir, 'kitchen.log');
   const flameFile = path.join(outDir, 'kitchen-flame.html');
+  const dumpFile = path.join(outDir, 'kitchen-fibers.txt');
+  const failedFile = path.join(outDir, 'kitchen-failed-request.txt');
   // Each run's log is that run's own: an earlier run's lines (and its failures) are not kept.
   const destination = pino.destination({ dest: logFile, sync: true, append: false });
   const logger = pino({ serializers, mixin }, destination);
 
   const started = Date.now();
   const database = (await db.migrated()).kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL';
-  const kitchen = await startKitchen();
+  // Mid-load, as a ticket arrives: the order that sent it is one of the fibers waiting.
+  let dump;
+  const midLoad = Math.ceil((requests * 0.8) / 2);
+  const kitchen = await startKitchen({
+    onTicket: (n) => {
+      if (n === midLoad) dump = dumpFibers();
+    },
+  });
   const app = await startApp({ kitchenUrl: kitchen.url, logger });
   const notifications = { count: 0 };
   const sockets = await Promise.all(
@@ -68,6 +79,8 @@ async function main() {
   });
   const profile = profiler.stop();
   fs.writeFileSync(flameFile, profile.toHtml({ title: 'kitchen: one fiber per request' }));
+  if (dump !== undefined) fs.writeFileSync(dumpFile, `${formatFiberDump(dump)}\n`);
+  else fs.rmSync(dumpFile, { force: true });
 
   for (const socket of sockets) socket.close();
   await app.close();
@@ -104,11 +117,21 @@ async function main() {
   }
   out.write(`\n  log (pino, stitched errors): ${logFile}\n`);
   out.write(`  flame graph (per request):  ${flameFile}\n`);
+  if (dump !== undefined) {
+    out.write(
+      `  fiber dump (mid-load):      ${dumpFile} (${count(dump.fibers.length, 'live fiber')}, ${count(dump.groups.length, 'group')})\n`,
+    );
+  }
+  fs.rmSync(failedFile, { force: true });
   if (failed !== undefined) {
+    fs.writeFileSync(failedFile, `${failed.err.stack}\n`);
+    out.write(`  a failed request's trace:   ${failedFile}\n`);
     out.write(`\n  a failed request, as logged (${failed.fiber?.name ?? 'no fiber'}):\n`);
     for (const line of failed.err.stack.split('\n').slice(0, 14)) out.write(`    ${line}\n`);
   }
 }
+
+const count = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 main().catch((error) => {
   process.stderr.write(`kitchen: ${error.stack ?? error}\n`);

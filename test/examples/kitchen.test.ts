@@ -82,7 +82,27 @@ function checkMainJob(result: ReturnType<typeof runMain>, out: string, database:
   expect(html).toContain('POST /orders');
   expect(html).toContain('placeOrder');
   expect(result.stdout).toContain(path.join(out, 'kitchen-flame.html'));
+
+  // The fiber dump taken as the 60th ticket reached the kitchen: the order that sent it waits
+  // for the answer, in the kitchen's HTTP client.
+  const dumpFile = path.join(out, 'kitchen-fibers.txt');
+  expect(result.stdout).toMatch(
+    new RegExp(
+      `fiber dump \\(mid-load\\): +${escape(dumpFile)} \\(\\d+ live fibers?, \\d+ groups?\\)`,
+    ),
+  );
+  const dump = readFileSync(dumpFile, 'utf8');
+  expect(dump).toMatch(/^Fiber dump of pid \d+ at .*: \d+ live fibers?/m);
+  expect(dump).toMatch(
+    /^\d+ fibers? waiting .* at Object\.post \(http-client\.js:\d+\) <- Object\.placeOrder \(handlers\.js:\d+\)/m,
+  );
+  // The whole trace of the failed request shown above, in a file of its own.
+  const failedFile = path.join(out, 'kitchen-failed-request.txt');
+  expect(result.stdout).toContain(`a failed request's trace:   ${failedFile}`);
+  expect(readFileSync(failedFile, 'utf8')).toBe(`${stack}\n`);
 }
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('npm start (examples/kitchen/main.js)', () => {
   it('serves a bounded load on embedded PGlite, logs stitched errors and writes a flame graph', () => {
