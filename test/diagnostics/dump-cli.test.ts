@@ -1,11 +1,11 @@
 // `fiberscope dump`: the fibers of a running process, through its inspector (--attach, --pid),
 // idle or with a fiber hogging the thread, and what it says to bad input.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FiberDump } from '../../src/diagnostics/model';
+import { runNodeAsync } from '../helpers/child';
 import { cli, scratchDir } from '../helpers/cli';
 import {
   assertDumpSchema,
@@ -21,33 +21,8 @@ const scratch = scratchDir('dump-cli');
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const orders = compiledOrders(scratch.dir);
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `fiberscope dump ...args` without blocking this process (the targets run here too). */
-function dump(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'dump', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const dump = (args: string[]) => runNodeAsync([cli, 'dump', ...args]);
 
 describe('fiberscope dump', () => {
   it('--attach --json: the dump of an idle server, schema-valid, TypeScript lines mapped', async () => {

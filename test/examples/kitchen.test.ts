@@ -88,7 +88,7 @@ function checkMainJob(result: ReturnType<typeof runMain>, out: string, database:
   const dumpFile = path.join(out, 'kitchen-fibers.txt');
   expect(result.stdout).toMatch(
     new RegExp(
-      `fiber dump \\(mid-load\\): +${escape(dumpFile)} \\(\\d+ live fibers?, \\d+ groups?\\)`,
+      `fiber dump \\(mid-load\\): +${escapeRegExp(dumpFile)} \\(\\d+ live fibers?, \\d+ groups?\\)`,
     ),
   );
   const dump = readFileSync(dumpFile, 'utf8');
@@ -102,7 +102,7 @@ function checkMainJob(result: ReturnType<typeof runMain>, out: string, database:
   expect(readFileSync(failedFile, 'utf8')).toBe(`${stack}\n`);
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('npm start (examples/kitchen/main.js)', () => {
   it('serves a bounded load on embedded PGlite, logs stitched errors and writes a flame graph', () => {

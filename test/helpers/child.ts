@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -61,6 +61,40 @@ function runNode(program: string[], options: ChildOptions): ChildResult {
     stderr: result.stderr,
     ms: Date.now() - started,
   };
+}
+
+/** Runs `node ...args` without blocking this process (for children that talk to processes this
+ *  one runs), `input` piped to its stdin, killed after `timeoutMs`; `started` sees the child. */
+export function runNodeAsync(
+  args: string[],
+  options: {
+    cwd?: string;
+    input?: string;
+    timeoutMs?: number;
+    started?: (child: ChildProcess) => void;
+  } = {},
+): Promise<Omit<ChildResult, 'signal' | 'ms'>> {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  options.started?.(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin.end(options.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  return new Promise((resolve) => {
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** Node 22 (from 22.7) keeps AsyncLocalStorage in V8's continuation-preserved embedder data, as

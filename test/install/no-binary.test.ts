@@ -2,12 +2,12 @@
 // machine that installed the package with neither a prebuilt binary nor a compiler: here, a copy
 // of the built package with no build/ and no prebuilds/. What needs no fibers works; the fiber
 // runtime throws one error that says why.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/child';
+import { repoRoot, runNodeAsync } from '../helpers/child';
 import { scratchDir } from '../helpers/cli';
 import { startInspected } from '../helpers/inspector';
 
@@ -39,9 +39,22 @@ function node(args: string[]) {
   });
 }
 
-/** Runs `source` in the scratch folder, where `fiberscope` is the copy without a binary. */
-function script(source: string) {
-  const result = node(['-e', source]);
+// The fixtures run from the scratch folder, laid out as in test/, where `fiberscope` is the copy
+// without a binary.
+cpSync(path.join(repoRoot, 'test', 'fixtures'), path.join(scratch.dir, 'fixtures'), {
+  recursive: true,
+});
+cpSync(
+  path.join(repoRoot, 'test', 'install', 'fixtures'),
+  path.join(scratch.dir, 'install', 'fixtures'),
+  {
+    recursive: true,
+  },
+);
+
+/** Runs fixtures/`name` against the copy without a binary. */
+function script(name: string) {
+  const result = node([path.join(scratch.dir, 'install', 'fixtures', name)]);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return result.stdout;
@@ -49,12 +62,7 @@ function script(source: string) {
 
 describe('without a binary that loads', () => {
   it('the fiber runtime throws one error: where, what is supported, what works', () => {
-    const out = script(`
-      for (const id of ['fiberscope', 'fiberscope/fibers', 'fiberscope/future', 'fiberscope/repl']) {
-        try { require(id); console.log(id + ' loaded'); }
-        catch (error) { console.log(JSON.stringify({ id, code: error.code, message: error.message })); }
-      }
-    `);
+    const out = script('runtime-errors.js');
     const errors = out
       .trim()
       .split('\n')
@@ -119,40 +127,12 @@ describe('without a binary that loads', () => {
   });
 
   it('fiberscope/stitch and fiberscope/pino work on plain errors', () => {
-    const out = script(`
-      const { stitch, formatStitched } = require('fiberscope/stitch');
-      const { serializers, mixin } = require('fiberscope/pino');
-      const error = new Error('outer', { cause: new TypeError('inner') });
-      const stitched = stitch(error);
-      console.log(stitched.message, stitched.cause.name, stitched.segments[0].frames.length > 0);
-      console.log(formatStitched(stitched).split('\\n')[0]);
-      const lines = [];
-      const logger = require('pino')({ serializers, mixin }, { write: (line) => lines.push(line) });
-      logger.error({ err: error }, 'failed');
-      const logged = JSON.parse(lines[0]);
-      console.log(logged.err.type, logged.err.message, 'fiber' in logged);
-    `);
+    const out = script('stitch-and-pino.js');
     expect(out).toBe('outer TypeError true\nError: outer\nError outer: inner false\n');
   });
 
   it('the profile importers and exporters work; startProfiling() throws the error', () => {
-    const out = script(`
-      const profiler = require('fiberscope/profiler');
-      const { Session } = require('node:inspector');
-      const session = new Session();
-      session.connect();
-      session.post('Profiler.enable', () => session.post('Profiler.start', () => {
-        const end = Date.now() + 30; while (Date.now() < end);
-        session.post('Profiler.stop', (error, { profile }) => {
-          const imported = new profiler.FiberProfile(profiler.fromCpuProfile(JSON.stringify(profile)));
-          const again = profiler.fromSpeedscope(JSON.stringify(imported.toSpeedscope()));
-          console.log(imported.samples.length > 0, again.threads.length > 0,
-            imported.toHtml().startsWith('<!DOCTYPE html>'), imported.toPprof().length > 0,
-            imported.toFolded().length > 0, imported.toCpuProfile().nodes.length > 0);
-          try { profiler.startProfiling(); } catch (error) { console.log(error.code); }
-        });
-      }));
-    `);
+    const out = script('profile-formats.js');
     expect(out).toBe('true true true true true true\nERR_FIBER_RUNTIME_UNAVAILABLE\n');
   });
 
@@ -198,13 +178,7 @@ describe('without a binary that loads', () => {
   });
 
   it('profile --attach and repl --attach reach a Linux target that runs fibers', async () => {
-    const target = await startInspected(`
-      const { spawn, wait } = require('fiberscope');
-      function busyWork(ms) { const end = Date.now() + ms; while (Date.now() < end); }
-      setInterval(() => spawn(() => { busyWork(3); wait(new Promise((r) => setTimeout(r, 2))); }, { name: 'GET /busy' }), 10);
-      spawn(() => { for (;;) wait(new Promise((r) => setTimeout(r, 50))); }, { name: 'GET /orders' });
-      setTimeout(() => process.exit(0), 20000);
-    `);
+    const target = await startInspected(new URL('./fixtures/linux-target.js', import.meta.url));
     children.push(target.child);
     const folded = path.join(scratch.dir, 'attach.folded');
     const profiled = await run([
@@ -231,25 +205,10 @@ describe('without a binary that loads', () => {
 
 /** The copy's CLI with `args`, `input` piped in (then its stdin ended). */
 function run(args: string[], input = '') {
-  const child = spawn(process.execPath, [cli, ...args], {
+  return runNodeAsync([cli, ...args], {
     cwd: scratch.dir,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin.end(input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+    input,
+    timeoutMs: 20_000,
+    started: (child) => children.push(child),
   });
 }
