@@ -3,12 +3,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020';
 import ts from 'typescript';
 import { beforeAll, expect } from 'vitest';
 import type { FiberDump } from '../../src/diagnostics/model';
 import { repoRoot } from '../helpers/child';
+import { startInspected } from '../helpers/inspector';
 
 export const serverJs = fileURLToPath(new URL('./fixtures/server.js', import.meta.url));
 const ordersTs = fileURLToPath(new URL('./fixtures/orders.ts', import.meta.url));
@@ -96,11 +97,15 @@ export async function startFixture(
   args: string[],
   { inspect = false } = {},
 ): Promise<Server> {
-  const flags = inspect ? ['--inspect=127.0.0.1:0'] : [];
-  const child = spawn(process.execPath, [...flags, fixture, ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, port } = inspect
+    ? await startInspected(pathToFileURL(fixture), { args, stdout: 'pipe' })
+    : {
+        child: spawn(process.execPath, [fixture, ...args], {
+          cwd: repoRoot,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+        port: 0,
+      };
   const killTimer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   child.once('exit', () => clearTimeout(killTimer));
   let stdout = '';
@@ -122,13 +127,6 @@ export async function startFixture(
       check();
     });
   await printed('ready');
-  let port = 0;
-  if (inspect) {
-    while (!/ws:\/\/127\.0\.0\.1:(\d+)\//.test(stderr)) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    port = Number(/ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)?.[1]);
-  }
   return {
     child,
     port,
